@@ -1,0 +1,142 @@
+#include "inspect_command.h"
+
+#include <cstdio>
+#include <exception>
+#include <memory>
+#include <optional>
+#include <vector>
+
+#include "formats/open_model.h"
+#include "inspect_options.h"
+#include "io/npy_writer.h"
+#include "json_report.h"
+#include "model/error.h"
+#include "path_suggestions.h"
+#include "text_format.h"
+#include "text_report.h"
+
+namespace wscli {
+
+namespace {
+
+constexpr int kExitOk = 0;
+constexpr int kExitUnreadable = 1;
+constexpr int kExitUsage = 2;
+
+// The one shape of every failure message: "weightsmith-cli: <file>: <what is wrong>".
+int fail(const std::string& file, const std::string& what) {
+    std::fprintf(stderr, "weightsmith-cli: %s: %s\n", file.c_str(), what.c_str());
+    return kExitUnreadable;
+}
+
+void writeOut(const std::string& text) { std::fwrite(text.data(), 1, text.size(), stdout); }
+
+std::string notFoundMessage(const ws::Model& model, const std::string& path) {
+    std::string msg = "no node with path '" + printable(path) + "'";
+    const std::vector<std::string> close = suggestPaths(model, path);
+    if (!close.empty()) {
+        msg += " (did you mean: ";
+        for (std::size_t i = 0; i < close.size(); ++i)
+            msg += (i ? ", '" : "'") + printable(close[i]) + "'";
+        msg += "?)";
+    } else {
+        msg += "; run without --tensor to list the paths";
+    }
+    return msg;
+}
+
+// Statistics of every tensor below `top` (the whole model when null). Reads tensor data.
+StatsByNode computeAllStats(const ws::Model& model, const ws::Node* top) {
+    StatsByNode stats;
+    auto one = [&](ws::Node& n) {
+        if (n.kind != ws::NodeKind::Tensor || !n.tensor) return;
+        try {
+            stats.emplace(&n, ws::computeStats(*n.tensor));
+        } catch (const ws::FormatError& e) {
+            throw ws::FormatError("tensor '" + n.path + "': " + e.what());
+        }
+    };
+    if (!top) {
+        model.forEachTensor(one);
+        return stats;
+    }
+    std::vector<ws::Node*> todo{const_cast<ws::Node*>(top)};
+    while (!todo.empty()) {
+        ws::Node* n = todo.back();
+        todo.pop_back();
+        one(*n);
+        for (auto& c : n->children) todo.push_back(c.get());
+    }
+    return stats;
+}
+
+int exportNpy(const ws::Node& node, const std::string& file, const std::string& out) {
+    if (node.kind != ws::NodeKind::Tensor || !node.tensor)
+        return fail(file, "'" + printable(node.path) + "' is a " + ws::nodeKindName(node.kind) +
+                              ", not a tensor; --npy needs a tensor path");
+    std::string note;
+    try {
+        note = ws::writeNpy(*node.tensor, out);
+    } catch (const ws::FormatError& e) {
+        return fail(file, "cannot export tensor '" + printable(node.path) + "': " + e.what());
+    }
+    if (!note.empty()) std::fprintf(stderr, "weightsmith-cli: note: %s\n", note.c_str());
+    writeOut("wrote " + out + ": " + node.path + " " + ws::shapeToString(node.tensor->shape) + " " +
+             ws::dtypeName(node.tensor->dtype) + "\n");
+    return kExitOk;
+}
+
+}  // namespace
+
+int runInspect(const std::vector<std::string>& args) {
+    std::string error;
+    const std::optional<InspectOptions> opt = parseInspectOptions(args, error);
+    if (!opt) {
+        std::fprintf(stderr,
+                     "weightsmith-cli inspect: %s\n"
+                     "usage: weightsmith-cli inspect FILE [--json] [--stats] [--tensor PATH "
+                     "[--npy OUT.npy]]\n"
+                     "run 'weightsmith-cli inspect --help' for details\n",
+                     error.c_str());
+        return kExitUsage;
+    }
+    if (opt->help) {
+        writeOut(kInspectUsage);
+        return kExitOk;
+    }
+
+    const std::string& file = opt->file;
+    try {
+        // openModel's messages already start with the path.
+        std::unique_ptr<ws::Model> model = ws::openModel(file);
+
+        const ws::Node* only = nullptr;
+        if (opt->tensorPath) {
+            only = model->find(*opt->tensorPath);
+            if (!only) return fail(file, notFoundMessage(*model, *opt->tensorPath));
+        }
+        if (opt->npyOut) return exportNpy(*only, file, *opt->npyOut);
+
+        const NodeTotals totals(*model);
+        StatsByNode stats;
+        if (opt->stats) stats = computeAllStats(*model, only);
+        const ReportInput in{*model, totals, opt->stats ? &stats : nullptr, only};
+        writeOut(opt->json ? jsonReport(in) : textReport(in));
+        std::fflush(stdout);
+        return kExitOk;
+    } catch (const ws::FormatError& e) {
+        const std::string what = e.what();
+        // Messages from openModel carry the file name already; later ones (stats) do not.
+        if (what.rfind(file + ": ", 0) == 0) {
+            std::fprintf(stderr, "weightsmith-cli: %s\n", what.c_str());
+            return kExitUnreadable;
+        }
+        return fail(file, what);
+    } catch (const std::bad_alloc&) {
+        return fail(file, "out of memory");
+    } catch (const std::exception& e) {
+        return fail(file, std::string("unexpected error: ") + e.what());
+    }
+}
+
+}  // namespace wscli

@@ -1,0 +1,42 @@
+// weightsmith-cli: the command-line face of Weightsmith. Subcommands live in their own files;
+// this only dispatches and answers --help / --version.
+#include <cstdio>
+#include <string>
+#include <vector>
+
+#include "inspect_command.h"
+
+namespace {
+
+const char* const kUsage =
+    "usage: weightsmith-cli <command> [options]\n"
+    "\n"
+    "commands:\n"
+    "  inspect FILE [--json] [--stats] [--tensor PATH [--npy OUT.npy]]\n"
+    "                 show the layers, tensors and values of a Keras, PyTorch or\n"
+    "                 safetensors weight file\n"
+    "\n"
+    "  --help         show this help (`weightsmith-cli inspect --help` for the options)\n"
+    "  --version      show the version\n";
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    std::vector<std::string> args(argv + 1, argv + argc);
+    if (args.empty()) {
+        std::fputs(kUsage, stderr);
+        return 2;
+    }
+    const std::string& command = args[0];
+    if (command == "--help" || command == "-h" || command == "help") {
+        std::fputs(kUsage, stdout);
+        return 0;
+    }
+    if (command == "--version" || command == "-V") {
+        std::printf("weightsmith-cli %s\n", WS_VERSION);
+        return 0;
+    }
+    if (command == "inspect") return wscli::runInspect({args.begin() + 1, args.end()});
+    std::fprintf(stderr, "weightsmith-cli: unknown command '%s'\n%s", command.c_str(), kUsage);
+    return 2;
+}

@@ -1,0 +1,52 @@
+// The `weightsmith` desktop application: parses the command line and shows the main window.
+// Everything else lives in the weightsmith_ui library so tests can drive it.
+#include <QApplication>
+#include <QCommandLineParser>
+#include <QSettings>
+
+#include "window/main_window.h"
+#include "window/screenshot_session.h"
+
+int main(int argc, char** argv) {
+    QApplication app(argc, argv);
+    QApplication::setApplicationName(QStringLiteral("Weightsmith"));
+    QApplication::setOrganizationName(QStringLiteral("Weightsmith"));
+    QApplication::setApplicationVersion(QStringLiteral(WS_VERSION));
+    QApplication::setWindowIcon(QIcon(QStringLiteral(":/weightsmith/icons/weightsmith.png")));
+
+    QCommandLineParser parser;
+    parser.setApplicationDescription(
+        QStringLiteral("Inspect Keras, PyTorch and safetensors weight files."));
+    parser.addHelpOption();
+    parser.addVersionOption();
+    parser.addPositionalArgument(QStringLiteral("files"), QStringLiteral("Model files to open."),
+                                 QStringLiteral("[files...]"));
+    // Hidden options for scripts/screenshots.sh: render one view of one file to a PNG and exit.
+    QCommandLineOption shot(QStringLiteral("screenshot"), QStringLiteral("Save a PNG and quit."),
+                            QStringLiteral("out.png"));
+    QCommandLineOption select(QStringLiteral("select"), QStringLiteral("Node path to select."),
+                              QStringLiteral("path"));
+    QCommandLineOption view(QStringLiteral("view"),
+                            QStringLiteral("heatmap|tiles|histogram|values|layer"),
+                            QStringLiteral("view"), QStringLiteral("heatmap"));
+    QCommandLineOption size(QStringLiteral("size"), QStringLiteral("Window size WxH."),
+                            QStringLiteral("WxH"), QStringLiteral("1400x860"));
+    for (QCommandLineOption* o : {&shot, &select, &view, &size}) {
+        o->setFlags(QCommandLineOption::HiddenFromHelp);
+        parser.addOption(*o);
+    }
+    parser.process(app);
+
+    ws::ui::MainWindow window;
+    if (parser.isSet(shot)) {
+        const QStringList wh = parser.value(size).split(QLatin1Char('x'));
+        if (wh.size() == 2) window.resize(wh[0].toInt(), wh[1].toInt());
+        new ws::ui::ScreenshotSession(
+            &window, {parser.value(shot), parser.value(select), parser.value(view)});
+    } else {
+        window.restoreGeometry(QSettings().value(QStringLiteral("window/geometry")).toByteArray());
+    }
+    window.show();
+    for (const QString& file : parser.positionalArguments()) window.openFile(file);
+    return app.exec();
+}

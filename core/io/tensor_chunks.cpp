@@ -1,0 +1,51 @@
+#include "io/tensor_chunks.h"
+
+#include <algorithm>
+
+namespace ws {
+
+// A contiguous tensor's piece is itself a 1-D contiguous tensor over the same storage; going
+// through Tensor keeps the decoding, byte swapping and bytesRead() accounting in one place.
+static Tensor piece(const Tensor& tensor, std::int64_t start, std::int64_t count) {
+    Tensor view;
+    view.dtype = tensor.dtype;
+    view.shape = {count};
+    view.storageOffset = tensor.storageOffset + start;
+    view.storage = tensor.storage;
+    view.storageKey = tensor.storageKey;
+    view.bigEndian = tensor.bigEndian;
+    return view;
+}
+
+void forEachTensorChunk(
+    const Tensor& tensor, std::int64_t maxElements,
+    const std::function<void(const std::vector<std::uint8_t>&, std::int64_t)>& fn) {
+    tensor.validate();
+    const std::int64_t n = tensor.numel();
+    if (n == 0) return;
+    if (!tensor.isContiguous()) {
+        fn(tensor.contiguousBytes(), n);
+        return;
+    }
+    const std::int64_t step = std::max<std::int64_t>(1, maxElements);
+    for (std::int64_t start = 0; start < n; start += step) {
+        const std::int64_t count = std::min(step, n - start);
+        fn(piece(tensor, start, count).contiguousBytes(), count);
+    }
+}
+
+void forEachTensorChunkAsDoubles(const Tensor& tensor, std::int64_t maxElements,
+                                 const std::function<void(const std::vector<double>&)>& fn) {
+    tensor.validate();
+    const std::int64_t n = tensor.numel();
+    if (n == 0) return;
+    if (!tensor.isContiguous()) {
+        fn(tensor.toDoubles());
+        return;
+    }
+    const std::int64_t step = std::max<std::int64_t>(1, maxElements);
+    for (std::int64_t start = 0; start < n; start += step)
+        fn(piece(tensor, start, std::min(step, n - start)).toDoubles());
+}
+
+}  // namespace ws

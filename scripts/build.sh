@@ -1,0 +1,8 @@
+#!/usr/bin/env bash
+# Configures and builds Weightsmith (Release, Ninja, ccache) into build/ (or $WS_BUILD_DIR).
+# Extra arguments go to cmake's configure step, e.g. -DWS_BUILD_GUI=OFF.
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+build=${WS_BUILD_DIR:-$root/build}
+cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release "$@"
+cmake --build "$build" -j "$(nproc)"

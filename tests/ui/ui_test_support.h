@@ -1,0 +1,132 @@
+#pragma once
+// Shared helpers for the UI tests: locating real fixtures (SKIP when absent), opening a file in a
+// MainWindow and selecting a node, each waiting for the asynchronous work to finish.
+#include <QDir>
+#include <QFileInfo>
+#include <QSignalSpy>
+#include <QTest>
+#include <QTreeView>
+
+#include "inspect/tensor_inspector.h"
+#include "layer/layer_overview.h"
+#include "window/main_window.h"
+#include "window/model_loader.h"
+#include "window/model_page.h"
+
+namespace ws::test {
+
+// WS_FIXTURES from the environment wins over the compiled-in default.
+inline QString fixturesDir() {
+    const QByteArray env = qgetenv("WS_FIXTURES");
+    return env.isEmpty() ? QStringLiteral(WS_FIXTURES_DIR) : QString::fromLocal8Bit(env);
+}
+
+inline QString fixture(const QString& relative) {
+    const QString path = QDir(fixturesDir()).filePath(relative);
+    return QFileInfo::exists(path) ? path : QString();
+}
+
+// Opens path and returns its page once loaded (null on error or timeout).
+inline ui::ModelPage* openAndWait(ui::MainWindow& window, const QString& path) {
+    QSignalSpy added(&window, &ui::MainWindow::pageAdded);
+    QSignalSpy failed(&window, &ui::MainWindow::errorOccurred);
+    window.openFile(path);
+    // Generous: a reader may legitimately take a while on a slow, shared machine.
+    for (int i = 0; i < 2400 && added.isEmpty() && failed.isEmpty(); ++i) QTest::qWait(50);
+    if (!failed.isEmpty()) qWarning("open failed: %s", qPrintable(failed.first().first().toString()));
+    return added.isEmpty() ? nullptr : added.first().first().value<ui::ModelPage*>();
+}
+
+// Selects a tensor and waits until the inspector's views hold its values.
+inline bool selectTensorAndWait(ui::ModelPage* page, const QString& path) {
+    QSignalSpy shown(page->inspector(), &ui::TensorInspector::dataShown);
+    if (!page->selectPath(path)) return false;
+    return shown.wait(30000) || !shown.isEmpty();
+}
+
+#define WS_REQUIRE_FIXTURE(var, relative)                                              \
+    const QString var = ws::test::fixture(QStringLiteral(relative));                  \
+    if (var.isEmpty())                                                                 \
+        QSKIP(qPrintable(QStringLiteral("SKIP: fixture %1 not found under %2")         \
+                             .arg(QStringLiteral(relative), ws::test::fixturesDir())))
+
+}  // namespace ws::test
+
+#include <QFile>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QProcess>
+#include <vector>
+
+namespace ws::test {
+
+// Values of one tensor as real PyTorch reads them (flattened, C order); empty when torch is not
+// available. The oracle keeps the UI tests honest: they compare the views with torch, not with
+// our own reader.
+inline std::vector<double> torchValues(const QString& file, const QString& key) {
+    QProcess p;
+    p.start(QStringLiteral(WS_ORACLE_PYTHON),
+            {QStringLiteral("-c"),
+             QStringLiteral("import sys, torch\n"
+                            "obj = torch.load(sys.argv[1], map_location='cpu')\n"
+                            "for part in sys.argv[2].split('/'): obj = obj[part]\n"
+                            "print(' '.join(repr(float(x)) for x in obj.flatten().tolist()))\n"),
+             file, key});
+    if (!p.waitForFinished(120000) || p.exitCode() != 0) return {};
+    std::vector<double> out;
+    for (const QByteArray& tok : p.readAllStandardOutput().simplified().split(' '))
+        if (!tok.isEmpty()) out.push_back(tok == "nan" ? qQNaN() : tok.toDouble());
+    return out;
+}
+
+// A safetensors file (8-byte header length, JSON header, raw little-endian data) of F32 tensors.
+// The format is simple enough to write by its specification; tests use it for values no fixture
+// has (NaN, Inf) and for a large model.
+struct SafetensorsEntry {
+    QString name;
+    std::vector<qint64> shape;
+    std::vector<float> values;  // empty: the data stays zeros (a sparse file)
+};
+
+inline bool writeSafetensors(const QString& path, const std::vector<SafetensorsEntry>& entries) {
+    QJsonObject header;
+    qint64 offset = 0;
+    for (const auto& e : entries) {
+        qint64 n = 1;
+        QJsonArray shape;
+        for (qint64 d : e.shape) {
+            n *= d;
+            shape.append(d);
+        }
+        QJsonObject t;
+        t.insert(QStringLiteral("dtype"), QStringLiteral("F32"));
+        t.insert(QStringLiteral("shape"), shape);
+        t.insert(QStringLiteral("data_offsets"), QJsonArray{offset, offset + n * 4});
+        header.insert(e.name, t);
+        offset += n * 4;
+    }
+    QByteArray json = QJsonDocument(header).toJson(QJsonDocument::Compact);
+    while (json.size() % 8) json.append(' ');
+    QFile f(path);
+    if (!f.open(QIODevice::WriteOnly | QIODevice::Truncate)) return false;
+    const quint64 len = quint64(json.size());
+    char lenBytes[8];
+    for (int i = 0; i < 8; ++i) lenBytes[i] = char((len >> (8 * i)) & 0xff);
+    f.write(lenBytes, 8);
+    f.write(json);
+    const qint64 dataStart = f.pos();
+    qint64 at = 0;
+    for (const auto& e : entries) {
+        qint64 n = 1;
+        for (qint64 d : e.shape) n *= d;
+        if (!e.values.empty()) {
+            f.seek(dataStart + at);
+            f.write(reinterpret_cast<const char*>(e.values.data()), qint64(e.values.size() * 4));
+        }
+        at += n * 4;
+    }
+    return f.resize(dataStart + offset);  // zero-filled (sparse) where no values were written
+}
+
+}  // namespace ws::test

@@ -1,0 +1,227 @@
+#include "heatmap/heatmap_view.h"
+
+#include <QCheckBox>
+#include <QComboBox>
+#include <QHBoxLayout>
+#include <QLabel>
+#include <QSignalBlocker>
+#include <QVBoxLayout>
+#include <cmath>
+
+#include "heatmap/data_colors.h"
+#include "heatmap/heatmap_plot.h"
+
+namespace ws::ui {
+
+namespace {
+
+QString swatch(const QColor& c, const QString& text) {
+    return QStringLiteral("<span style=\"color:%1\">&#9632;</span>&nbsp;%2").arg(c.name(), text);
+}
+
+QString range(std::int64_t a, std::int64_t b) {
+    return b - a <= 1 ? QString::number(a) : QStringLiteral("%1-%2").arg(a).arg(b - 1);
+}
+
+}  // namespace
+
+HeatmapView::HeatmapView(QWidget* parent) : QWidget(parent) {
+    auto* layout = new QVBoxLayout(this);
+    auto* options = new QHBoxLayout;
+    clip_ = new QCheckBox(tr("Clip colours at %1th percentile of |x|").arg(kClipPercentile), this);
+    clip_->setToolTip(tr("Off: the colour range is ±max|x|. On: a few outliers no longer wash "
+                         "out the rest; values beyond the clip saturate."));
+    reduction_ = new QComboBox(this);
+    reduction_->addItem(tr("Block mean"), int(BlockReduction::Mean));
+    reduction_->addItem(tr("Block max |x|"), int(BlockReduction::MaxAbs));
+    reduction_->setToolTip(tr("How large matrices are summarised for display"));
+    tilesBox_ = new QCheckBox(tr("Kernel tiles"), this);
+    tilesBox_->setToolTip(tr("Show a convolution kernel as a grid of filters: one tile per "
+                             "(output, input) channel pair"));
+    options->addWidget(clip_);
+    options->addWidget(new QLabel(tr("Large matrices:"), this));
+    options->addWidget(reduction_);
+    options->addWidget(tilesBox_);
+    options->addStretch(1);
+    layout->addLayout(options);
+    plot_ = new HeatmapPlot(this);
+    plot_->setDescriber([this](std::int64_t r0, std::int64_t r1, std::int64_t c0, std::int64_t c1,
+                               double v) {
+        return tiles_ ? describeTile(r0, c0, v) : describeSlice(r0, r1, c0, c1, v);
+    });
+    layout->addWidget(plot_, 1);
+    info_ = new QLabel(this);
+    info_->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    info_->setWordWrap(true);
+    layout->addWidget(info_);
+
+    connect(clip_, &QCheckBox::toggled, this, &HeatmapView::refresh);
+    connect(reduction_, qOverload<int>(&QComboBox::currentIndexChanged), this,
+            &HeatmapView::refresh);
+    connect(tilesBox_, &QCheckBox::toggled, this, [this](bool on) {
+        tiles_ = on;
+        refresh();
+    });
+}
+
+void HeatmapView::setData(TensorDataPtr data, const GateLayout& gates, bool isKeras) {
+    data_ = std::move(data);
+    gates_ = gates;
+    isKeras_ = isKeras;
+    spec_ = data_ ? defaultSlice(data_->shape) : SliceSpec{};
+    const bool kernelLike = data_ && !gates_.valid() && kernelLayoutFor(data_->shape, isKeras, &kernel_);
+    {
+        const QSignalBlocker block(tilesBox_);
+        tilesBox_->setEnabled(kernelLike);
+        // A 4-D weight is nearly always a conv kernel; 3-D ones are often something else.
+        tiles_ = kernelLike && data_->shape.size() == 4;
+        tilesBox_->setChecked(tiles_);
+    }
+    halfRange_ = 0;
+    refresh();
+}
+
+void HeatmapView::setSlice(const SliceSpec& spec) {
+    spec_ = spec;
+    if (!tiles_) refresh();
+}
+
+void HeatmapView::clear() {
+    data_.reset();
+    shown_ = {};
+    plot_->clearContent();
+    info_->clear();
+}
+
+void HeatmapView::setClipToPercentile(bool clip) { clip_->setChecked(clip); }
+void HeatmapView::setReduction(BlockReduction mode) {
+    reduction_->setCurrentIndex(reduction_->findData(int(mode)));
+}
+void HeatmapView::setTiles(bool tiles) { tilesBox_->setChecked(tiles && tilesAvailable()); }
+bool HeatmapView::tilesAvailable() const { return tilesBox_->isEnabled(); }
+bool HeatmapView::showingTiles() const { return tiles_; }
+void HeatmapView::setMaxDisplayCells(std::int64_t n) {
+    maxCells_ = std::max<std::int64_t>(n, 1);
+    refresh();
+}
+
+QString HeatmapView::gateOf(std::int64_t i) const {
+    if (!gates_.valid()) return {};
+    const std::int64_t block = i / gates_.gateSize;
+    if (block < 0 || block >= std::int64_t(gates_.labels.size())) return {};
+    return QStringLiteral("gate %1, unit %2")
+        .arg(QString::fromStdString(gates_.labels[std::size_t(block)]))
+        .arg(i % gates_.gateSize);
+}
+
+QString HeatmapView::describeSlice(std::int64_t r0, std::int64_t r1, std::int64_t c0,
+                                   std::int64_t c1, double value) const {
+    r1 = std::min(r1, shown_.rows);
+    c1 = std::min(c1, shown_.cols);
+    QStringList idx;
+    for (std::size_t a = 0; a < data_->shape.size(); ++a) {
+        if (int(a) == spec_.rowAxis)
+            idx << range(r0, r1);
+        else if (int(a) == spec_.colAxis)
+            idx << range(c0, c1);
+        else
+            idx << QString::number(spec_.fixed[a]);
+    }
+    QString text = QStringLiteral("[%1] = %2").arg(idx.join(QStringLiteral(", ")))
+                       .arg(value, 0, 'g', 7);
+    if ((r1 - r0) * (c1 - c0) > 1)
+        text += QStringLiteral("  (%1 of %2 elements)").arg(reduction_->currentText().toLower())
+                    .arg((r1 - r0) * (c1 - c0));
+    std::int64_t along = -1;
+    if (gates_.valid() && gates_.axis == spec_.rowAxis && r1 - r0 == 1) along = r0;
+    if (gates_.valid() && gates_.axis == spec_.colAxis && c1 - c0 == 1) along = c0;
+    if (along >= 0) text += QStringLiteral("\n") + gateOf(along);
+    return text;
+}
+
+QString HeatmapView::describeTile(std::int64_t r, std::int64_t c, double value) const {
+    auto dim = [&](int axis) { return axis >= 0 ? data_->shape[std::size_t(axis)] : 1; };
+    const std::int64_t kh = dim(kernel_.kernelRowAxis), kw = dim(kernel_.kernelColAxis);
+    std::vector<std::int64_t> index(data_->shape.size(), 0);
+    index[std::size_t(kernel_.outAxis)] = r / kh;
+    index[std::size_t(kernel_.inAxis)] = c / kw;
+    if (kernel_.kernelRowAxis >= 0) index[std::size_t(kernel_.kernelRowAxis)] = r % kh;
+    index[std::size_t(kernel_.kernelColAxis)] = c % kw;
+    QStringList parts;
+    for (std::int64_t i : index) parts << QString::number(i);
+    QString text = QStringLiteral("[%1] = %2").arg(parts.join(QStringLiteral(", ")))
+                       .arg(value, 0, 'g', 7);
+    text += tr("\noutput channel %1, input channel %2").arg(r / kh).arg(c / kw);
+    return text;
+}
+
+void HeatmapView::refresh() {
+    if (!data_) return;
+    if (!data_->error.isEmpty()) {
+        plot_->clearContent();
+        info_->setText(tr("Cannot show values: %1").arg(data_->error));
+        return;
+    }
+    if (data_->values.empty()) {
+        plot_->clearContent();
+        info_->setText(tr("The tensor has no elements."));
+        return;
+    }
+    halfRange_ = symmetricRange(data_->values, clip_->isChecked() ? kClipPercentile : 100.0);
+    AxisBlocks rowBlocks, colBlocks;
+    QString rowTitle, colTitle;
+    if (tiles_) {
+        shown_ = tileGrid(data_->values, data_->shape, kernel_);
+        auto dim = [&](int axis) { return axis >= 0 ? data_->shape[std::size_t(axis)] : 1; };
+        rowBlocks.blockSize = dim(kernel_.kernelRowAxis);
+        colBlocks.blockSize = dim(kernel_.kernelColAxis);
+        rowTitle = tr("output channel (axis %1) × kernel row").arg(kernel_.outAxis);
+        colTitle = tr("input channel (axis %1) × kernel column").arg(kernel_.inAxis);
+    } else {
+        shown_ = extractSlice(data_->values, data_->shape, spec_);
+        QStringList labels;
+        for (const auto& l : gates_.labels) labels << QString::fromStdString(l);
+        AxisBlocks gateBlocks{gates_.gateSize, labels};
+        if (gates_.valid() && gates_.axis == spec_.rowAxis) rowBlocks = gateBlocks;
+        if (gates_.valid() && gates_.axis == spec_.colAxis) colBlocks = gateBlocks;
+        rowTitle = spec_.rowAxis >= 0 ? tr("axis %1").arg(spec_.rowAxis) : QString();
+        colTitle = spec_.colAxis >= 0 ? tr("axis %1").arg(spec_.colAxis) : QString();
+    }
+    const auto mode = BlockReduction(reduction_->currentData().toInt());
+    const ReducedMatrix reduced = reduceForDisplay(shown_, maxCells_, maxCells_, mode);
+    plot_->setContent(reduced, halfRange_, rowBlocks, colBlocks, rowTitle, colTitle);
+
+    std::int64_t nan = 0, posInf = 0, negInf = 0;
+    for (double v : shown_.values) {
+        nan += std::isnan(v);
+        posInf += std::isinf(v) && v > 0;
+        negInf += std::isinf(v) && v < 0;
+    }
+    QStringList parts;
+    parts << tr("showing %1 × %2").arg(shown_.rows).arg(shown_.cols);
+    if (reduced.rowBlock > 1 || reduced.colBlock > 1)
+        parts << tr("reduced to %1 × %2 cells of %3 × %4 (%5)")
+                     .arg(reduced.matrix.rows).arg(reduced.matrix.cols)
+                     .arg(reduced.rowBlock).arg(reduced.colBlock)
+                     .arg(reduction_->currentText().toLower());
+    parts << tr("colour range ±%1 (%2)")
+                 .arg(halfRange_, 0, 'g', 4)
+                 .arg(clip_->isChecked() ? tr("%1th percentile of |x|").arg(kClipPercentile)
+                                         : tr("max |x|"));
+    if (gates_.valid()) {
+        QStringList labels;
+        for (const auto& l : gates_.labels) labels << QString::fromStdString(l);
+        parts << tr("gates %1 along axis %2, %3 each")
+                     .arg(labels.join(QLatin1Char(',')))
+                     .arg(gates_.axis)
+                     .arg(gates_.gateSize);
+    }
+    if (nan) parts << swatch(nanColor(), tr("NaN: %1").arg(nan));
+    if (posInf) parts << swatch(posInfColor(), tr("+Inf: %1").arg(posInf));
+    if (negInf) parts << swatch(negInfColor(), tr("-Inf: %1").arg(negInf));
+    info_->setText(parts.join(QStringLiteral(" · ")));
+}
+
+QString HeatmapView::summary() const { return info_->text(); }
+
+}  // namespace ws::ui

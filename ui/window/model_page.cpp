@@ -1,0 +1,151 @@
+#include "window/model_page.h"
+
+#include <QHeaderView>
+#include <QLabel>
+#include <QLineEdit>
+#include <QLocale>
+#include <QPlainTextEdit>
+#include <QSortFilterProxyModel>
+#include <QSplitter>
+#include <QStackedWidget>
+#include <QTreeView>
+#include <QVBoxLayout>
+
+#include "inspect/tensor_inspector.h"
+#include "layer/layer_overview.h"
+#include "tree/model_tree_model.h"
+
+namespace ws::ui {
+
+ModelPage::ModelPage(std::shared_ptr<const Model> model, QWidget* parent)
+    : QWidget(parent), model_(std::move(model)) {
+    auto* layout = new QVBoxLayout(this);
+    layout->setContentsMargins(0, 0, 0, 0);
+    auto* splitter = new QSplitter(Qt::Horizontal, this);
+    layout->addWidget(splitter);
+
+    auto* left = new QWidget(splitter);
+    auto* leftLayout = new QVBoxLayout(left);
+    leftLayout->setContentsMargins(4, 4, 0, 4);
+    filter_ = new QLineEdit(left);
+    filter_->setPlaceholderText(tr("Filter by name (e.g. lstm, weight, bias)"));
+    filter_->setClearButtonEnabled(true);
+    leftLayout->addWidget(filter_);
+    warnings_ = new QLabel(left);
+    warnings_->setWordWrap(true);
+    QStringList notes;
+    for (const auto& w : model_->warnings) notes << QString::fromStdString(w).toHtmlEscaped();
+    if (!model_->pickle.dangerousGlobals.empty()) {
+        QStringList g;
+        for (const auto& s : model_->pickle.dangerousGlobals) g << QString::fromStdString(s);
+        notes << tr("<b>refused dangerous globals:</b> %1").arg(g.join(QStringLiteral(", ")));
+    }
+    if (!model_->pickle.placeholderClasses.empty())
+        notes << tr("%n class(es) shown as inert placeholders", nullptr,
+                    int(model_->pickle.placeholderClasses.size()));
+    warnings_->setText(notes.join(QStringLiteral("<br>")));
+    warnings_->setVisible(!notes.isEmpty());
+    leftLayout->addWidget(warnings_);
+
+    treeModel_ = new ModelTreeModel(model_, this);
+    proxy_ = new QSortFilterProxyModel(this);
+    proxy_->setSourceModel(treeModel_);
+    proxy_->setRecursiveFilteringEnabled(true);  // keep the ancestors of every match
+    proxy_->setAutoAcceptChildRows(true);        // and show what is inside a matching layer
+    proxy_->setFilterCaseSensitivity(Qt::CaseInsensitive);
+    proxy_->setFilterKeyColumn(ModelTreeModel::NameColumn);
+    proxy_->setSortRole(ModelTreeModel::SortRole);
+    tree_ = new QTreeView(left);
+    tree_->setModel(proxy_);
+    // File order until the user clicks a header (section -1 means unsorted).
+    tree_->header()->setSortIndicator(-1, Qt::AscendingOrder);
+    tree_->setSortingEnabled(true);
+    tree_->setUniformRowHeights(true);
+    tree_->setAlternatingRowColors(true);
+    tree_->header()->setSectionResizeMode(QHeaderView::Interactive);
+    const int widths[] = {230, 90, 95, 45, 80, 70};
+    for (int c = 0; c < ModelTreeModel::ColumnCount; ++c) tree_->setColumnWidth(c, widths[c]);
+    tree_->expandToDepth(1);
+    leftLayout->addWidget(tree_, 1);
+    connect(filter_, &QLineEdit::textChanged, this, [this](const QString& text) {
+        proxy_->setFilterFixedString(text);
+        if (!text.isEmpty()) tree_->expandAll();
+    });
+    connect(tree_->selectionModel(), &QItemSelectionModel::currentChanged, this,
+            [this](const QModelIndex& current) { onCurrentChanged(current); });
+
+    right_ = new QStackedWidget(splitter);
+    placeholder_ = new QLabel(tr("Select a tensor to see its values, or a layer to see all of "
+                                 "its tensors."),
+                              right_);
+    placeholder_->setAlignment(Qt::AlignCenter);
+    placeholder_->setWordWrap(true);
+    inspector_ = new TensorInspector(right_);
+    layer_ = new LayerOverview(right_);
+    valueText_ = new QPlainTextEdit(right_);
+    valueText_->setReadOnly(true);
+    right_->addWidget(placeholder_);
+    right_->addWidget(inspector_);
+    right_->addWidget(layer_);
+    right_->addWidget(valueText_);
+    connect(layer_, &LayerOverview::tensorActivated, this, &ModelPage::selectPath);
+    splitter->setStretchFactor(0, 2);
+    splitter->setStretchFactor(1, 3);
+    splitter->setSizes({620, 780});
+}
+
+QString ModelPage::summary() const {
+    const ModelTreeModel::Totals t = treeModel_->totals(model_->root.get());
+    const QLocale loc;
+    QString s = tr("%1 tensors · %2 parameters · %3")
+                    .arg(loc.toString(qlonglong(t.tensors)))
+                    .arg(loc.toString(qlonglong(t.parameters)))
+                    .arg(humanBytes(t.bytes));
+    const std::string& kind = model_->formatDetail.empty() ? model_->format : model_->formatDetail;
+    if (!kind.empty()) s += QStringLiteral(" · ") + QString::fromStdString(kind);
+    return s;
+}
+
+bool ModelPage::selectPath(const QString& path) {
+    const Node* node = model_->find(path.toStdString());
+    if (!node) return false;
+    QModelIndex source = treeModel_->indexOf(node);
+    QModelIndex index = proxy_->mapFromSource(source);
+    if (!index.isValid() && !filter_->text().isEmpty()) {
+        filter_->clear();  // the node is hidden by the filter: show it anyway
+        index = proxy_->mapFromSource(source);
+    }
+    if (!index.isValid()) return false;
+    for (QModelIndex p = index.parent(); p.isValid(); p = p.parent()) tree_->expand(p);
+    tree_->setCurrentIndex(index);
+    tree_->scrollTo(index);
+    return true;
+}
+
+void ModelPage::onCurrentChanged(const QModelIndex& current) {
+    const Node* node = treeModel_->nodeAt(proxy_->mapToSource(current));
+    if (!current.isValid() || !node) {
+        right_->setCurrentWidget(placeholder_);
+        return;
+    }
+    switch (node->kind) {
+        case NodeKind::Tensor:
+            inspector_->setTensor(model_, node);
+            right_->setCurrentWidget(inspector_);
+            break;
+        case NodeKind::Value:
+            valueText_->setPlainText(QStringLiteral("%1 (%2)\n\n%3")
+                                         .arg(QString::fromStdString(node->path))
+                                         .arg(QString::fromStdString(node->valueType))
+                                         .arg(QString::fromStdString(node->value)));
+            right_->setCurrentWidget(valueText_);
+            break;
+        case NodeKind::Group:
+        case NodeKind::Layer:
+            layer_->setNode(model_, node);
+            right_->setCurrentWidget(layer_);
+            break;
+    }
+}
+
+}  // namespace ws::ui
