@@ -45,27 +45,20 @@ std::string notFoundMessage(const ws::Model& model, const std::string& path) {
     return msg;
 }
 
-// Statistics of every tensor below `top` (the whole model when null). Reads tensor data.
-StatsByNode computeAllStats(const ws::Model& model, const ws::Node* top) {
+// Statistics of every tensor at or below `top`. Reads tensor data.
+StatsByNode computeAllStats(const ws::Node& top) {
     StatsByNode stats;
-    auto one = [&](ws::Node& n) {
-        if (n.kind != ws::NodeKind::Tensor || !n.tensor) return;
+    std::vector<const ws::Node*> todo{&top};
+    while (!todo.empty()) {
+        const ws::Node& n = *todo.back();
+        todo.pop_back();
+        for (const auto& c : n.children) todo.push_back(c.get());
+        if (n.kind != ws::NodeKind::Tensor || !n.tensor) continue;
         try {
             stats.emplace(&n, ws::computeStats(*n.tensor));
         } catch (const ws::FormatError& e) {
             throw ws::FormatError("tensor '" + n.path + "': " + e.what());
         }
-    };
-    if (!top) {
-        model.forEachTensor(one);
-        return stats;
-    }
-    std::vector<ws::Node*> todo{const_cast<ws::Node*>(top)};
-    while (!todo.empty()) {
-        ws::Node* n = todo.back();
-        todo.pop_back();
-        one(*n);
-        for (auto& c : n->children) todo.push_back(c.get());
     }
     return stats;
 }
@@ -119,7 +112,7 @@ int runInspect(const std::vector<std::string>& args) {
 
         const NodeTotals totals(*model);
         StatsByNode stats;
-        if (opt->stats) stats = computeAllStats(*model, only);
+        if (opt->stats) stats = computeAllStats(only ? *only : *model->root);
         const ReportInput in{*model, totals, opt->stats ? &stats : nullptr, only};
         writeOut(opt->json ? jsonReport(in) : textReport(in));
         std::fflush(stdout);

@@ -4,6 +4,8 @@
 #include <string>
 #include <vector>
 
+#include "edit_command.h"
+#include "export_command.h"
 #include "inspect_command.h"
 
 namespace {
@@ -15,6 +17,10 @@ const char* const kUsage =
     "  inspect FILE [--json] [--stats] [--tensor PATH [--npy OUT.npy]]\n"
     "                 show the layers, tensors and values of a Keras, PyTorch or\n"
     "                 safetensors weight file\n"
+    "  edit FILE --set 'PATH[i,j]=V' | --fill | --zero | --scale | --add | --paste ... -o OUT\n"
+    "                 change tensor values and save in the file's own format\n"
+    "  export FILE -o OUT.{pth,pt,safetensors,npz} | -o OUT.npy --tensor PATH\n"
+    "                 write the tensors as a state_dict, safetensors, .npz or one .npy\n"
     "\n"
     "  --help         show this help (`weightsmith-cli inspect --help` for the options)\n"
     "  --version      show the version\n";
@@ -37,6 +43,8 @@ int main(int argc, char** argv) {
         return 0;
     }
     if (command == "inspect") return wscli::runInspect({args.begin() + 1, args.end()});
+    if (command == "edit") return wscli::runEdit({args.begin() + 1, args.end()});
+    if (command == "export") return wscli::runExport({args.begin() + 1, args.end()});
     std::fprintf(stderr, "weightsmith-cli: unknown command '%s'\n%s", command.c_str(), kUsage);
     return 2;
 }

@@ -62,7 +62,7 @@ struct EndRecord {
 };
 
 // The end-of-central-directory record sits in the last 22 + up to 65535 (comment) bytes.
-// Scanning backwards finds the last signature whose comment length matches the bytes left.
+// Scanning backwards finds the last signature whose comment fits in the bytes after it.
 EndRecord findEndRecord(const ByteSource& file) {
     const std::uint64_t size = file.size();
     if (size < kEndSize)

@@ -20,7 +20,8 @@ static std::string storageText(const h5::DatasetInfo& info) {
     return text;
 }
 
-std::unique_ptr<Node> Hdf5NodeBuilder::objectNode(const h5::Object& object, std::string displayName) {
+std::unique_ptr<Node> Hdf5NodeBuilder::objectNode(const h5::Object& object,
+                                                  std::string displayName) {
     used_.insert(object.path);
     std::unique_ptr<Node> node;
     if (object.kind == h5::Object::Kind::Dataset) {
@@ -30,10 +31,10 @@ std::unique_ptr<Node> Hdf5NodeBuilder::objectNode(const h5::Object& object, std:
             node->setAttribute("hdf5 storage", storageText(info));
         } else {
             std::string shape = info.null ? "no dataspace" : "shape " + h5::shapeText(info.shape);
-            node = makeValueNode(std::move(displayName),
-                                 "<" + info.type.description + " dataset, " + shape +
-                                     " (not a tensor type)>",
-                                 "unsupported");
+            node = makeValueNode(
+                std::move(displayName),
+                "<" + info.type.description + " dataset, " + shape + " (not a tensor type)>",
+                "unsupported");
         }
     } else if (object.kind == h5::Object::Kind::Other) {
         node = makeValueNode(std::move(displayName), "<" + object.note + ">", "link");
@@ -73,7 +74,8 @@ void Hdf5NodeBuilder::addUnclaimed(const h5::Object& object) {
     if (object.kind == h5::Object::Kind::Group) {
         for (const auto& child : object.children) addUnclaimed(*child);
         // An empty group nobody mentioned still exists in the file: show it.
-        if (object.children.empty() && !used(object.path) && !object.path.empty()) groupNode(object.path);
+        if (object.children.empty() && !used(object.path) && !object.path.empty())
+            groupNode(object.path);
         return;
     }
     if (used(object.path)) return;

@@ -13,7 +13,7 @@
 namespace ws {
 
 class Hdf5NodeBuilder {
-public:
+  public:
     Hdf5NodeBuilder(std::shared_ptr<h5::File> file, const h5::Object& root, Node& treeRoot);
 
     // A node for one dataset (or link/named type): a tensor when it has a tensor type, else a
@@ -38,7 +38,7 @@ public:
     // Value nodes for the attributes of `object` under `parent`, paths "<object path>@<name>".
     static void addAttributeValues(Node& parent, const h5::Object& object);
 
-private:
+  private:
     std::shared_ptr<h5::File> file_;
     const h5::Object& root_;
     std::map<std::string, Node*> groups_;

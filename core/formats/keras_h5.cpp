@@ -59,7 +59,7 @@ std::string joinPath(const std::vector<std::string>& parts, std::size_t from) {
 }
 
 class LegacyKerasReader {
-public:
+  public:
     LegacyKerasReader(std::shared_ptr<h5::File> file, const h5::Object& root, Model& model)
         : root_(root), model_(model), builder_(file, root, *model.root) {}
 
@@ -95,7 +95,7 @@ public:
                 "showing its datasets as they are");
     }
 
-private:
+  private:
     std::string kerasJsonAttribute(const std::string& name) const {
         const h5::Attribute* a = root_.attribute(name);
         return a && a->kind == h5::Attribute::Kind::String && a->scalar ? a->items.front()
@@ -107,18 +107,17 @@ private:
         if (version.empty()) version = scalarString(weights, "keras_version");
         std::string backend = scalarString(root_, "backend");
         if (backend.empty()) backend = scalarString(weights, "backend");
-        std::string text = version.empty() ? (hasLayerNames ? "Keras 1.x" : "HDF5")
-                                           : "Keras " + version;
+        std::string text =
+            version.empty() ? (hasLayerNames ? "Keras 1.x" : "HDF5") : "Keras " + version;
         if (fullModel) {
             text += version.rfind("3.", 0) == 0 ? " legacy HDF5 full model" : " full model";
             if (!root_.attribute("model_config")) text += " (no model_config)";
         } else if (hasLayerNames) {
-            text += " weights only (save_weights)";
+            text += " weights only (save_weights";
+            text +=
+                version.empty() && backend.empty() ? "; no version or backend attributes)" : ")";
         }
-        if (!backend.empty())
-            text += ", backend " + backend;
-        else if (hasLayerNames && version.empty())
-            text += " (no version attributes)";
+        if (!backend.empty()) text += ", backend " + backend;
         return text;
     }
 
@@ -181,7 +180,8 @@ private:
         keras::describeLayer(*inner, entry);
         Node& node = *layer.addChild(std::move(inner));
         if (const h5::Object* innerGroup = group.child(name))
-            if (innerGroup->kind == h5::Object::Kind::Group) builder_.registerGroup(innerGroup->path, node);
+            if (innerGroup->kind == h5::Object::Kind::Group)
+                builder_.registerGroup(innerGroup->path, node);
         return node;
     }
 

@@ -29,8 +29,9 @@ void addJsonEntry(const ZipArchive& zip, const ZipEntry* entry, Model& model, js
     std::string text = entryText(zip, *entry);
     parsed = keras::parseJson(text);
     if (!parsed.is_object())
-        model.warnings.push_back(entry->name + " is not a JSON object; layer names and classes "
-                                               "cannot be taken from it");
+        model.warnings.push_back(entry->name +
+                                 " is not a JSON object; layer names and classes "
+                                 "cannot be taken from it");
     auto node = makeValueNode(entry->name, std::move(text), parsed.is_null() ? "str" : "json");
     node->path = entry->name;
     model.root->addChild(std::move(node));
@@ -70,7 +71,9 @@ void readKerasArchive(const ZipArchive& zip, Model& model) {
         if (entry.name == "config.json" || entry.name == "metadata.json" ||
             entry.name == "model.weights.h5")
             continue;
-        auto node = makeValueNode(entry.name, "<archive entry, " + std::to_string(entry.uncompressedSize) + " bytes>", "entry");
+        auto node = makeValueNode(
+            entry.name, "<archive entry, " + std::to_string(entry.uncompressedSize) + " bytes>",
+            "entry");
         node->path = entry.name;
         model.root->addChild(std::move(node));
     }

@@ -14,9 +14,7 @@ using nlohmann::json;
 
 namespace {
 
-bool isGroup(const h5::Object* object) {
-    return object && object->kind == h5::Object::Kind::Group;
-}
+bool isGroup(const h5::Object* object) { return object && object->kind == h5::Object::Kind::Group; }
 
 // "12" -> 12; anything that is not a plain decimal index -> -1.
 long long varIndex(const std::string& name) {
@@ -30,9 +28,9 @@ long long varIndex(const std::string& name) {
 }
 
 class V3TreeBuilder {
-public:
-    V3TreeBuilder(const std::shared_ptr<h5::File>& file, const h5::Object& root,
-                  const json* config, Model& model)
+  public:
+    V3TreeBuilder(const std::shared_ptr<h5::File>& file, const h5::Object& root, const json* config,
+                  Model& model)
         : root_(root), config_(config), model_(model), builder_(file, root, *model.root) {}
 
     void build() {
@@ -42,16 +40,18 @@ public:
             builder_.registerGroup(layers->path, *model_.root);
             mapLayers(*layers, entries, *model_.root);
         }
-        if (const h5::Object* optimizer = root_.child("optimizer"); isGroup(optimizer)) addOptimizer(*optimizer);
+        if (const h5::Object* optimizer = root_.child("optimizer"); isGroup(optimizer))
+            addOptimizer(*optimizer);
         builder_.addUnclaimed(root_);
         Hdf5NodeBuilder::addAttributeValues(*model_.root, root_);
     }
 
-private:
+  private:
     // Keras 3 saves the layers of a model under names derived from their classes, numbered
     // per class in creation order (saving_lib's _walk_saveable); newer versions also store
     // the layer's own name in vars@name. Both are used to find the config entry.
-    void mapLayers(const h5::Object& layersGroup, const std::vector<const json*>& entries, Node& parent) {
+    void mapLayers(const h5::Object& layersGroup, const std::vector<const json*>& entries,
+                   Node& parent) {
         std::map<std::string, const json*> byKey, byName;
         std::map<const json*, std::size_t> position;
         std::map<std::string, int> perClass;
@@ -73,10 +73,13 @@ private:
             std::string savedName;
             if (const h5::Object* vars = child->child("vars"))
                 if (const h5::Attribute* name = vars->attribute("name"))
-                    if (name->kind == h5::Attribute::Kind::String && name->scalar) savedName = name->items.front();
+                    if (name->kind == h5::Attribute::Kind::String && name->scalar)
+                        savedName = name->items.front();
             const json* entry = nullptr;
-            if (!savedName.empty() && byName.count(savedName)) entry = byName[savedName];
-            else if (byKey.count(child->name)) entry = byKey[child->name];
+            if (!savedName.empty() && byName.count(savedName))
+                entry = byName[savedName];
+            else if (byKey.count(child->name))
+                entry = byKey[child->name];
             std::string display = entry ? keras::layerName(*entry) : savedName;
             if (!entry) entry = guessedEntry(child->name);
             if (display.empty()) display = child->name;
@@ -128,10 +131,17 @@ private:
     // name variables; they never set a node's class.
     const json* guessedEntry(const std::string& key) {
         static const std::map<std::string, std::string> known = {
-            {"dense", "Dense"}, {"conv1d", "Conv1D"}, {"conv2d", "Conv2D"}, {"conv3d", "Conv3D"},
-            {"embedding", "Embedding"}, {"batch_normalization", "BatchNormalization"},
-            {"layer_normalization", "LayerNormalization"}, {"depthwise_conv2d", "DepthwiseConv2D"},
-            {"separable_conv2d", "SeparableConv2D"}, {"lstm", "LSTM"}, {"gru", "GRU"},
+            {"dense", "Dense"},
+            {"conv1d", "Conv1D"},
+            {"conv2d", "Conv2D"},
+            {"conv3d", "Conv3D"},
+            {"embedding", "Embedding"},
+            {"batch_normalization", "BatchNormalization"},
+            {"layer_normalization", "LayerNormalization"},
+            {"depthwise_conv2d", "DepthwiseConv2D"},
+            {"separable_conv2d", "SeparableConv2D"},
+            {"lstm", "LSTM"},
+            {"gru", "GRU"},
             {"simple_rnn", "SimpleRNN"}};
         std::string base = key;
         const std::size_t underscore = base.rfind('_');
@@ -160,7 +170,8 @@ private:
             if (const json* cell = field("cell")) return cell;
             // LSTM/GRU/SimpleRNN configs do not spell out their cell: it is <Class>Cell with
             // the layer's own settings (use_bias, ...).
-            synthesized_.push_back({{"class_name", keras::layerClass(entry) + "Cell"}, {"config", *config}});
+            synthesized_.push_back(
+                {{"class_name", keras::layerClass(entry) + "Cell"}, {"config", *config}});
             return &synthesized_.back();
         }
         if (attribute == "forward_layer" || attribute == "backward_layer") {
@@ -173,18 +184,22 @@ private:
 
     void addVars(const h5::Object& vars, const json* entry, Node& node) {
         builder_.registerGroup(vars.path, node);
-        for (const auto& attribute : vars.attributes) node.setAttribute("vars@" + attribute.name, attribute.text());
+        for (const auto& attribute : vars.attributes)
+            node.setAttribute("vars@" + attribute.name, attribute.text());
         std::vector<std::pair<long long, const h5::Object*>> indexed;
         for (const auto& child : vars.children)
             if (child->kind == h5::Object::Kind::Dataset && varIndex(child->name) >= 0)
                 indexed.emplace_back(varIndex(child->name), child.get());
         std::sort(indexed.begin(), indexed.end(),
                   [](const auto& a, const auto& b) { return a.first < b.first; });
-        std::vector<std::string> names = entry ? keras::variableNames(*entry) : std::vector<std::string>{};
+        std::vector<std::string> names =
+            entry ? keras::variableNames(*entry) : std::vector<std::string>{};
         bool friendly = names.size() == indexed.size();
-        for (std::size_t i = 0; friendly && i < indexed.size(); ++i) friendly = indexed[i].first == (long long)i;
+        for (std::size_t i = 0; friendly && i < indexed.size(); ++i)
+            friendly = indexed[i].first == (long long)i;
         for (std::size_t i = 0; i < indexed.size(); ++i)
-            builder_.addObject(node, *indexed[i].second, friendly ? names[i] : "vars/" + indexed[i].second->name);
+            builder_.addObject(node, *indexed[i].second,
+                               friendly ? names[i] : "vars/" + indexed[i].second->name);
         // Anything else in vars/ (non-numeric names, subgroups) is placed by addUnclaimed.
     }
 
@@ -201,7 +216,8 @@ private:
         Node& added = *model_.root->addChild(std::move(node));
         builder_.registerGroup(optimizer.path, added);
         Hdf5NodeBuilder::copyAttributes(added, optimizer);
-        if (const h5::Object* vars = optimizer.child("vars"); isGroup(vars)) addVars(*vars, nullptr, added);
+        if (const h5::Object* vars = optimizer.child("vars"); isGroup(vars))
+            addVars(*vars, nullptr, added);
     }
 
     const h5::Object& root_;

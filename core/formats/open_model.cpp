@@ -26,6 +26,7 @@ std::unique_ptr<Model> openModel(const std::string& path) {
     try {
         ByteSourcePtr file = mapFile(path);
         model->keepAlive.push_back(std::const_pointer_cast<ByteSource>(file));
+        model->source = file;
         switch (detectContainer(*file)) {
             case Container::Hdf5: readKerasHdf5(path, file, *model); break;
             case Container::Zip: readZip(file, *model); break;

@@ -5,8 +5,8 @@
 
 #include <algorithm>
 #include <map>
-#include <set>
 #include <string>
+#include <unordered_map>
 #include <unordered_set>
 #include <vector>
 
@@ -99,30 +99,57 @@ TensorEntry parseEntry(const std::string& name, const nlohmann::json& info,
     return t;
 }
 
-nlohmann::json parseHeader(const std::uint8_t* text, std::uint64_t length) {
-    // Duplicate keys would silently overwrite each other in the parsed object: reject them.
-    std::vector<std::unordered_set<std::string>> keysPerDepth;
+// A SAX pass that only looks for an object naming the same key twice, which the DOM parser
+// would silently resolve by keeping the last value. (nlohmann's parser callbacks cannot do this
+// cheaply: with a callback, closing an object rescans its parent, which is quadratic.)
+class DuplicateKeyFinder : public nlohmann::json_sax<nlohmann::json> {
+  public:
     std::string duplicate;
-    auto callback = [&](int depth, nlohmann::json::parse_event_t event, nlohmann::json& parsed) {
-        if (event == nlohmann::json::parse_event_t::object_start) {
-            if (keysPerDepth.size() <= std::size_t(depth) + 1) keysPerDepth.resize(depth + 2);
-            keysPerDepth[depth + 1].clear();
-        } else if (event == nlohmann::json::parse_event_t::key && duplicate.empty() &&
-                   std::size_t(depth) < keysPerDepth.size()) {
-            if (!keysPerDepth[depth].insert(parsed.get<std::string>()).second)
-                duplicate = parsed.get<std::string>();
+
+    bool null() override { return true; }
+    bool boolean(bool) override { return true; }
+    bool number_integer(number_integer_t) override { return true; }
+    bool number_unsigned(number_unsigned_t) override { return true; }
+    bool number_float(number_float_t, const string_t&) override { return true; }
+    bool string(string_t&) override { return true; }
+    bool binary(binary_t&) override { return true; }
+    bool start_object(std::size_t) override {
+        open_.emplace_back();
+        return true;
+    }
+    bool key(string_t& k) override {
+        if (!open_.back().insert(k).second) {
+            duplicate = k;
+            return false;  // stop: one is enough to reject the file
         }
         return true;
-    };
+    }
+    bool end_object() override {
+        open_.pop_back();
+        return true;
+    }
+    bool start_array(std::size_t) override { return true; }
+    bool end_array() override { return true; }
+    bool parse_error(std::size_t, const std::string&, const nlohmann::detail::exception&) override {
+        return false;  // the DOM parse reports syntax errors with a better message
+    }
+
+  private:
+    std::vector<std::unordered_set<std::string>> open_;  // keys of each object being read
+};
+
+nlohmann::json parseHeader(const std::uint8_t* text, std::uint64_t length) {
     nlohmann::json header;
     try {
-        header = nlohmann::json::parse(text, text + length, callback);
+        header = nlohmann::json::parse(text, text + length);
     } catch (const nlohmann::json::exception& e) {
         throw FormatError(std::string("safetensors: the JSON header is invalid: ") + e.what());
     }
-    if (!duplicate.empty())
-        throw FormatError("safetensors: the JSON header names '" + duplicate + "' twice");
     if (!header.is_object()) throw FormatError("safetensors: the JSON header is not an object");
+    DuplicateKeyFinder finder;
+    nlohmann::json::sax_parse(text, text + length, &finder);
+    if (!finder.duplicate.empty())
+        throw FormatError("safetensors: the JSON header names '" + finder.duplicate + "' twice");
     return header;
 }
 
@@ -155,8 +182,11 @@ std::vector<std::string> splitDotted(const std::string& name) {
 // Groups tensors by their dotted prefixes. A prefix that is itself a tensor name cannot also
 // be a layer, so grouping stops there and the rest of the name stays in the leaf's name.
 void addTensors(const std::vector<TensorEntry>& entries, const ByteSourcePtr& data, Node& root) {
-    std::set<std::string> names;
+    std::unordered_set<std::string> names;
     for (const TensorEntry& e : entries) names.insert(e.name);
+    // Layers by dotted prefix: a model with thousands of blocks would make a search among a
+    // parent's children quadratic.
+    std::unordered_map<std::string, Node*> layers;
     for (const TensorEntry& e : entries) {
         auto tensor = std::make_shared<Tensor>();
         tensor->dtype = e.dtype;
@@ -173,8 +203,11 @@ void addTensors(const std::vector<TensorEntry>& entries, const ByteSourcePtr& da
             std::string next = prefix.empty() ? parts[used] : prefix + "." + parts[used];
             if (names.count(next)) break;
             if (parent == &root && next == "__metadata__") break;
-            parent = parent->childOrCreate(parts[used], NodeKind::Layer, ".");
-            prefix = next;
+            Node*& layer = layers[next];
+            if (!layer)
+                layer = parent->addChild(std::make_unique<Node>(NodeKind::Layer, parts[used]), ".");
+            parent = layer;
+            prefix = std::move(next);
         }
         std::string leaf = parts[used];
         for (std::size_t i = used + 1; i < parts.size(); ++i) leaf += "." + parts[i];

@@ -7,28 +7,16 @@
 // whole pickled nn.Modules and TorchScript objects (layer nodes with class names and
 // hyper-parameters, parameters/buffers at their state_dict names), and anything else as value
 // nodes (JSON-like text), so nothing is silently dropped.
-#include <cstdint>
+#include <cstddef>
 #include <functional>
-#include <map>
 #include <string>
 
+#include "formats/torch_tensor.h"
 #include "io/byte_source.h"
 #include "model/model.h"
 #include "pickle/value.h"
 
 namespace ws::torchfmt {
-
-// One storage as a persistent id names it: ('storage', FloatStorage|float32, key, location, numel).
-struct StorageRef {
-    std::string key;
-    DType dtype = DType::F32;
-    std::string location;  // "cpu", "cuda:0", ...: always read on the CPU
-    std::uint64_t numel = 0;
-};
-
-// Every storage the graph references, by key. Throws FormatError on a malformed persistent id
-// or one key used with two element types.
-std::map<std::string, StorageRef> collectStorages(const pickle::Value& root);
 
 struct TreeOptions {
     // The bytes of one storage (its whole extent; tensors are views into it).
@@ -42,9 +30,5 @@ struct TreeOptions {
 // Adds the tree for `root` under model.root. Throws FormatError naming the object on any
 // inconsistent tensor (view outside its storage, bad shape).
 void buildTorchTree(const pickle::Value& root, const TreeOptions& options, Model& model);
-
-// The element type a storage class or dtype global names (torch.HalfStorage, torch.bfloat16);
-// false when it is none of the ten supported ones.
-bool dtypeFromTorchName(const std::string& name, DType& out);
 
 }  // namespace ws::torchfmt

@@ -42,6 +42,9 @@ public:
     std::uint64_t size() const override { return length_; }
     void read(std::uint64_t offset, void* dst, std::size_t n) const override;
     const std::uint8_t* data() const override;
+    // Where the window lies, so a writer can find a storage's bytes in the file it came from.
+    const ByteSourcePtr& parent() const { return parent_; }
+    std::uint64_t offset() const { return offset_; }
 
 private:
     ByteSourcePtr parent_;

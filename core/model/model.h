@@ -29,6 +29,9 @@ public:
     std::unique_ptr<Node> root;
     std::vector<std::string> warnings;
     PickleReport pickle;
+    // The opened file's bytes (set by openModel): savers rewrite the file from it, and find an
+    // edited storage's place in it. Null for models built in memory.
+    ByteSourcePtr source;
     // Keeps container handles (mapped file, open HDF5 file) alive as long as tensors may read.
     std::vector<std::shared_ptr<void>> keepAlive;
 

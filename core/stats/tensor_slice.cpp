@@ -68,7 +68,8 @@ Matrix2D extractSlice(const std::vector<double>& values, const std::vector<std::
     m.values.resize(std::size_t(m.rows * m.cols));
     for (std::int64_t r = 0; r < m.rows; ++r)
         for (std::int64_t c = 0; c < m.cols; ++c)
-            m.values[std::size_t(r * m.cols + c)] = values[std::size_t(base + r * rowStep + c * colStep)];
+            m.values[std::size_t(r * m.cols + c)] =
+                values[std::size_t(base + r * rowStep + c * colStep)];
     return m;
 }
 

@@ -8,9 +8,16 @@ Each copy goes through `inspect --json` and `inspect --stats` under a timeout. A
 (damage the format cannot notice, e.g. flipped tensor bytes) or exit 1 with a message on stderr
 that names the file. Anything else (a signal, abort, timeout, exit 2, a sanitizer report) fails
 and the copy is kept under $WS_BUILD_DIR/corrupt_failures/ as a reproducer.
+
+One sanitizer report is expected, not a failure: libhdf5 1.10 (not ours, not instrumented)
+crashes on some damaged metadata, so the HDF5 reader rehearses its metadata walk in a forked
+child and rejects the file when the child dies. Under ASan the dying child still prints a report.
+It is accepted only when the CLI then rejected the file (exit 1, "libhdf5 crashed") and every
+report's top frames are inside libhdf5/libc, never in Weightsmith code; such cases are counted.
 """
 import concurrent.futures
 import json
+import re
 import os
 import random
 import resource
@@ -77,8 +84,26 @@ def child_env():
     return env
 
 
+def contained_hdf5_crash(err, rc):
+    """True when the only sanitizer reports come from libhdf5 crashing in the reader's isolated
+    probe child, and the CLI rejected the file because of it."""
+    if rc != 1 or "libhdf5 crashed" not in err:
+        return False
+    reports = re.split(r"==\d+==ERROR: ", err)[1:]
+    if not reports:
+        return False
+    for report in reports:
+        if not report.startswith("AddressSanitizer: SEGV"):
+            return False
+        top = re.findall(r"^\s*#[0-3] .*$", report, re.M)
+        if not any("libhdf5" in f for f in top) or any("ws::" in f or "/work/" in f for f in top):
+            return False
+    return True
+
+
 def run_one(path, mode):
-    """None when the CLI behaved, else a description of what went wrong."""
+    """None when the CLI behaved, "contained" for an isolated libhdf5 crash (see the module
+    doc), else a description of what went wrong."""
     args = [ws.CLI, "inspect", path] + (["--json"] if mode == "json" else ["--stats"])
     try:
         proc = subprocess.run(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
@@ -88,9 +113,10 @@ def run_one(path, mode):
         return "timed out after %d s" % TIMEOUT
     err = proc.stderr.decode(errors="replace")
     rc = proc.returncode
-    for marker in SANITIZER_MARKERS:
-        if marker in err:
-            return "sanitizer report (exit %d):\n%s" % (rc, err[-3000:])
+    if any(marker in err for marker in SANITIZER_MARKERS):
+        if contained_hdf5_crash(err, rc):
+            return "contained"
+        return "sanitizer report (exit %d):\n%s" % (rc, err[-3000:])
     if rc < 0:
         return "killed by signal %s\n%s" % (signal.Signals(-rc).name, err[-2000:])
     if rc not in (0, 1):
@@ -142,7 +168,9 @@ class CorruptInputTest(unittest.TestCase):
             results = list(pool.map(lambda j: run_one(*j), jobs))
         failures = []
         for (copy, mode), problem in zip(jobs, results):
-            if problem:
+            if problem == "contained":
+                self.contained += 1
+            elif problem:
                 os.makedirs(self.faildir, exist_ok=True)
                 kept = os.path.join(self.faildir, os.path.basename(copy))
                 shutil.copyfile(copy, kept)
@@ -156,10 +184,12 @@ class CorruptInputTest(unittest.TestCase):
         files = ws.fixture_files() + ws.example_files()
         self.assertTrue(files)
         total = 0
+        self.contained = 0
         for path in files:
             with self.subTest(file=os.path.basename(path)):
                 total += self.check_file(path)
-        print("ran %d inspect calls on damaged copies of %d files" % (total, len(files)))
+        print("ran %d inspect calls on damaged copies of %d files; %d were libhdf5 crashes "
+              "contained by the reader's isolated probe" % (total, len(files), self.contained))
 
 
 if __name__ == "__main__":

@@ -2,6 +2,7 @@
 // the tree's columns and totals, filtering, sorting, value nodes, errors and recent files.
 #include <QApplication>
 #include <QLineEdit>
+#include <QMimeData>
 #include <QSettings>
 #include <QSortFilterProxyModel>
 #include <QStandardPaths>
@@ -30,7 +31,7 @@ void collectRows(const QAbstractItemModel* m, const QModelIndex& parent, QList<Q
 class MainWindowTest : public QObject {
     Q_OBJECT
 
-private Q_SLOTS:
+  private Q_SLOTS:
     void initTestCase() {
         QStandardPaths::setTestModeEnabled(true);  // QSettings go to a throw-away location
         QSettings().clear();
@@ -41,18 +42,25 @@ private Q_SLOTS:
     void opensEveryFormat_data() {
         QTest::addColumn<QString>("file");
         QTest::addColumn<QString>("someTensor");  // a path torch/h5py would name
-        QTest::newRow("torch zip state_dict") << "pytorch/mlp_state_dict.pth" << "";
-        QTest::newRow("torch legacy") << "pytorch/mlp_full_model_pickle_legacy.pt" << "";
-        QTest::newRow("torchscript") << "pytorch/torchscript_adder_mlp.pt" << "";
-        QTest::newRow("keras h5") << "keras/lstm_stacked_timeseries_keras3.h5" << "";
-        QTest::newRow("keras v3") << "keras/lstm_functional_keras3.keras" << "";
-        QTest::newRow("keras weights.h5") << "keras/lstm_functional_keras3.weights.h5" << "";
+        QTest::newRow("torch zip state_dict") << "pytorch/mlp_state_dict.pth"
+                                              << "";
+        QTest::newRow("torch legacy") << "pytorch/mlp_full_model_pickle_legacy.pt"
+                                      << "";
+        QTest::newRow("torchscript") << "pytorch/torchscript_adder_mlp.pt"
+                                     << "";
+        QTest::newRow("keras h5") << "keras/lstm_stacked_timeseries_keras3.h5"
+                                  << "";
+        QTest::newRow("keras v3") << "keras/lstm_functional_keras3.keras"
+                                  << "";
+        QTest::newRow("keras weights.h5") << "keras/lstm_functional_keras3.weights.h5"
+                                          << "";
     }
 
     void opensEveryFormat() {
         QFETCH(QString, file);
         const QString path = fixture(file);
-        if (path.isEmpty()) QSKIP(qPrintable(QStringLiteral("SKIP: fixture %1 not found").arg(file)));
+        if (path.isEmpty())
+            QSKIP(qPrintable(QStringLiteral("SKIP: fixture %1 not found").arg(file)));
         const int before = window_.pageCount();
         ModelPage* page = openAndWait(window_, path);
         QVERIFY(page);
@@ -64,8 +72,9 @@ private Q_SLOTS:
     void opensSafetensors() {
         QTemporaryDir dir;
         const QString path = dir.filePath(QStringLiteral("two.safetensors"));
-        QVERIFY(writeSafetensors(path, {{QStringLiteral("a.weight"), {3, 4}, std::vector<float>(12, 1.f)},
-                                        {QStringLiteral("a.bias"), {4}, {1, 2, 3, 4}}}));
+        QVERIFY(writeSafetensors(path,
+                                 {{QStringLiteral("a.weight"), {3, 4}, std::vector<float>(12, 1.f)},
+                                  {QStringLiteral("a.bias"), {4}, {1, 2, 3, 4}}}));
         ModelPage* page = openAndWait(window_, path);
         QVERIFY(page);
         checkTreeMatchesModel(page);
@@ -87,12 +96,18 @@ private Q_SLOTS:
         QCOMPARE(col(ModelTreeModel::ShapeColumn), QStringLiteral("(16, 8, 3, 3)"));
         QCOMPARE(col(ModelTreeModel::DTypeColumn), QStringLiteral("f32"));
         QCOMPARE(m->index(conv.row(), ModelTreeModel::ParamsColumn, conv.parent())
-                     .data(ModelTreeModel::SortRole).toLongLong(), 1152LL);
+                     .data(ModelTreeModel::SortRole)
+                     .toLongLong(),
+                 1152LL);
         QCOMPARE(m->index(conv.row(), ModelTreeModel::SizeColumn, conv.parent())
-                     .data(ModelTreeModel::SortRole).toULongLong(), 4608ULL);
+                     .data(ModelTreeModel::SortRole)
+                     .toULongLong(),
+                 4608ULL);
         // The i64 scalar counter is a 0-D tensor with 1 element.
         const QModelIndex counter = m->indexOf(page->model()->find("norm1.num_batches_tracked"));
-        QCOMPARE(m->index(counter.row(), ModelTreeModel::DTypeColumn, counter.parent()).data().toString(),
+        QCOMPARE(m->index(counter.row(), ModelTreeModel::DTypeColumn, counter.parent())
+                     .data()
+                     .toString(),
                  QStringLiteral("i64"));
     }
 
@@ -112,8 +127,8 @@ private Q_SLOTS:
                          n->path.c_str());
             }
         }
-        QCOMPARE(leaves, 3);             // bias_hh_l0..l2
-        QCOMPARE(rows.size(), 3 + 1);    // and their layer, "lstm"
+        QCOMPARE(leaves, 3);           // bias_hh_l0..l2
+        QCOMPARE(rows.size(), 3 + 1);  // and their layer, "lstm"
         page->filterBox()->clear();
         rows.clear();
         collectRows(page->proxy(), {}, rows);
@@ -130,7 +145,9 @@ private Q_SLOTS:
         QSortFilterProxyModel* p = page->proxy();
         qlonglong previous = std::numeric_limits<qlonglong>::max();
         for (int r = 0; r < p->rowCount(); ++r) {
-            const qlonglong v = p->index(r, ModelTreeModel::ParamsColumn).data(ModelTreeModel::SortRole).toLongLong();
+            const qlonglong v = p->index(r, ModelTreeModel::ParamsColumn)
+                                    .data(ModelTreeModel::SortRole)
+                                    .toLongLong();
             QVERIFY(v <= previous);
             previous = v;
         }
@@ -147,7 +164,10 @@ private Q_SLOTS:
         QCOMPARE(epoch->kind, NodeKind::Value);
         const QModelIndex i = page->proxy()->mapFromSource(page->treeModel()->indexOf(epoch));
         QVERIFY(i.isValid());
-        QVERIFY(i.siblingAtColumn(ModelTreeModel::KindColumn).data().toString().startsWith(QStringLiteral("value")));
+        QVERIFY(i.siblingAtColumn(ModelTreeModel::KindColumn)
+                    .data()
+                    .toString()
+                    .startsWith(QStringLiteral("value")));
         QCOMPARE(i.siblingAtColumn(ModelTreeModel::ShapeColumn).data().toString(),
                  QString::fromStdString(epoch->value));
     }
@@ -174,6 +194,22 @@ private Q_SLOTS:
         QVERIFY(failed.first().first().toString().contains(QStringLiteral("missing.pt")));
     }
 
+    void opensDroppedFiles() {
+        WS_REQUIRE_FIXTURE(file, "pytorch/float16_tensor.pt");
+        QMimeData mime;
+        mime.setUrls({QUrl::fromLocalFile(file)});
+        QDragEnterEvent enter(QPoint(10, 10), Qt::CopyAction, &mime, Qt::LeftButton,
+                              Qt::NoModifier);
+        QApplication::sendEvent(&window_, &enter);
+        QVERIFY(enter.isAccepted());
+        QSignalSpy added(&window_, &MainWindow::pageAdded);
+        QDropEvent drop(QPointF(10, 10), Qt::CopyAction, &mime, Qt::LeftButton, Qt::NoModifier);
+        QApplication::sendEvent(&window_, &drop);
+        QVERIFY(added.wait(30000));
+        QCOMPARE(window_.currentPage()->model()->filePath,
+                 QFileInfo(file).absoluteFilePath().toStdString());
+    }
+
     void remembersRecentFiles() {
         WS_REQUIRE_FIXTURE(a, "pytorch/mlp_state_dict.pth");
         WS_REQUIRE_FIXTURE(b, "pytorch/float16_tensor.pt");
@@ -188,7 +224,7 @@ private Q_SLOTS:
         QCOMPARE(window_.recentFiles().count(QFileInfo(a).absoluteFilePath()), 1);
     }
 
-private:
+  private:
     void checkTreeMatchesModel(ModelPage* page) {
         std::int64_t tensors = 0, params = 0;
         page->model()->forEachTensor([&](Node& n) {

@@ -15,7 +15,7 @@ using namespace ws::test;
 class ResponsivenessTest : public QObject {
     Q_OBJECT
 
-private Q_SLOTS:
+  private Q_SLOTS:
     void initTestCase() { QStandardPaths::setTestModeEnabled(true); }
 
     void loadingALargeModelKeepsTheWindowResponsive() {
@@ -26,8 +26,10 @@ private Q_SLOTS:
         std::vector<SafetensorsEntry> entries;
         for (int layer = 0; layer < 2048; ++layer)
             for (const char* part : {"q", "k", "v", "o", "up", "down", "gate", "norm"})
-                entries.push_back({QStringLiteral("layers.%1.%2.weight").arg(layer).arg(QLatin1String(part)),
-                                   {128, 128}, {}});
+                entries.push_back(
+                    {QStringLiteral("layers.%1.%2.weight").arg(layer).arg(QLatin1String(part)),
+                     {128, 128},
+                     {}});
         QVERIFY(writeSafetensors(path, entries));
         QVERIFY(QFileInfo(path).size() > (qint64(1) << 30));
 
@@ -51,9 +53,12 @@ private Q_SLOTS:
         QTest::qWait(100);  // the tick after the tab appeared measures building the tree view
         ticker.stop();
         QVERIFY(page);
-        QCOMPARE(page->treeModel()->totals(page->model()->root.get()).tensors, qint64(entries.size()));
-        qInfo("load took %lld ms; longest gap between 10 ms ticks: %lld ms", clock.elapsed(), longestGap);
-        QVERIFY2(longestGap < 250, qPrintable(QStringLiteral("GUI thread blocked for %1 ms").arg(longestGap)));
+        QCOMPARE(page->treeModel()->totals(page->model()->root.get()).tensors,
+                 qint64(entries.size()));
+        qInfo("load took %lld ms; longest gap between 10 ms ticks: %lld ms", clock.elapsed(),
+              longestGap);
+        QVERIFY2(longestGap < 250,
+                 qPrintable(QStringLiteral("GUI thread blocked for %1 ms").arg(longestGap)));
         QFile::remove(path);
     }
 };

@@ -48,7 +48,7 @@ QStringList labels(std::initializer_list<const char*> names) {
 class TensorViewsTest : public QObject {
     Q_OBJECT
 
-private Q_SLOTS:
+  private Q_SLOTS:
     void initTestCase() {
         QStandardPaths::setTestModeEnabled(true);
         window_.setQuietErrors(true);
@@ -126,14 +126,18 @@ private Q_SLOTS:
         QTest::addColumn<QString>("file");
         QTest::addColumn<QStringList>("fragments");
         QTest::addColumn<QStringList>("gates");
-        QTest::newRow("keras2 lstm recurrent") << "keras/lstm_stacked_timeseries_keras2.h5"
+        QTest::newRow("keras2 lstm recurrent")
+            << "keras/lstm_stacked_timeseries_keras2.h5"
             << QStringList{"model_weights/", "recurrent_kernel"} << labels({"i", "f", "c", "o"});
-        QTest::newRow("keras3 gru kernel") << "keras/gru_stacked_timeseries_keras3.h5"
+        QTest::newRow("keras3 gru kernel")
+            << "keras/gru_stacked_timeseries_keras3.h5"
             << QStringList{"model_weights/", "gru_cell/kernel"} << labels({"z", "r", "h"});
-        QTest::newRow("keras3 gru bias (2, 3u)") << "keras/gru_stacked_timeseries_keras3.h5"
+        QTest::newRow("keras3 gru bias (2, 3u)")
+            << "keras/gru_stacked_timeseries_keras3.h5"
             << QStringList{"model_weights/", "gru_cell/bias"} << labels({"z", "r", "h"});
-        QTest::newRow(".keras lstm vars") << "keras/lstm_functional_keras3.keras"
-            << QStringList{"lstm", "vars/1"} << labels({"i", "f", "c", "o"});
+        QTest::newRow(".keras lstm vars")
+            << "keras/lstm_functional_keras3.keras" << QStringList{"lstm", "vars/1"}
+            << labels({"i", "f", "c", "o"});
     }
 
     void gateLabelsOnKerasRecurrentWeights() {
@@ -141,7 +145,8 @@ private Q_SLOTS:
         QFETCH(QStringList, fragments);
         QFETCH(QStringList, gates);
         const QString path = fixture(file);
-        if (path.isEmpty()) QSKIP(qPrintable(QStringLiteral("SKIP: fixture %1 not found").arg(file)));
+        if (path.isEmpty())
+            QSKIP(qPrintable(QStringLiteral("SKIP: fixture %1 not found").arg(file)));
         ModelPage* page = openAndWait(window_, path);
         QVERIFY(page);
         const QString tensor = findTensor(page, fragments);
@@ -150,6 +155,16 @@ private Q_SLOTS:
         HeatmapPlot* plot = page->inspector()->heatmap()->plot();
         QCOMPARE(plot->columnLabels(), gates);  // Keras concatenates gates along the last axis
         QVERIFY(plot->rowLabels().isEmpty());
+        // Rows and columns are the dataset's own axes, as h5py sees them.
+        if (!file.endsWith(QLatin1String(".h5"))) return;
+        const std::vector<double> expected = h5pyValues(path, tensor);
+        if (expected.empty()) QSKIP("SKIP: the h5py oracle is not available");
+        const int rows = plot->colorMap()->data()->valueSize(),
+                  cols = plot->colorMap()->data()->keySize();
+        QCOMPARE(std::size_t(rows) * std::size_t(cols), expected.size());
+        for (int r = 0; r < rows; ++r)
+            for (int c = 0; c < cols; ++c)
+                QCOMPARE(cell(plot, r, c), expected[std::size_t(r * cols + c)]);
     }
 
     void sliceControlsChangeWhatIsShown() {
@@ -200,10 +215,31 @@ private Q_SLOTS:
             for (int i = 0; i < 8; ++i)
                 for (int y = 0; y < 3; ++y)
                     for (int x = 0; x < 3; ++x)
-                        QCOMPARE(cell(plot, o * 3 + y, i * 3 + x), v[((o * 8 + i) * 3 + y) * 3 + x]);
+                        QCOMPARE(cell(plot, o * 3 + y, i * 3 + x),
+                                 v[((o * 8 + i) * 3 + y) * 3 + x]);
         const QPoint pos(plot->xAxis->coordToPixel(7), plot->yAxis->coordToPixel(10));
-        QVERIFY2(plot->describeAt(pos).contains(QStringLiteral("output channel 3, input channel 2")),
-                 qPrintable(plot->describeAt(pos)));
+        QVERIFY2(
+            plot->describeAt(pos).contains(QStringLiteral("output channel 3, input channel 2")),
+            qPrintable(plot->describeAt(pos)));
+    }
+
+    void kerasConvKernelTilesAreChannelsLast() {
+        WS_REQUIRE_FIXTURE(file, "keras/cnn_bn_keras2_alexfox.h5");
+        ModelPage* page = openAndWait(window_, file);
+        const QString kernel = QStringLiteral("model_weights/conv2d_1/conv2d_1/kernel:0");
+        QVERIFY(page && selectTensorAndWait(page, kernel));  // (kh 3, kw 3, in 32, out 32)
+        const std::vector<double> v = h5pyValues(file, kernel);
+        if (v.empty()) QSKIP("SKIP: the h5py oracle is not available");
+        HeatmapPlot* plot = page->inspector()->heatmap()->plot();
+        QVERIFY(page->inspector()->heatmap()->showingTiles());
+        QCOMPARE(plot->colorMap()->data()->valueSize(), 32 * 3);
+        QCOMPARE(plot->colorMap()->data()->keySize(), 32 * 3);
+        for (int o = 0; o < 32; o += 5)
+            for (int i = 0; i < 32; i += 3)
+                for (int y = 0; y < 3; ++y)
+                    for (int x = 0; x < 3; ++x)
+                        QCOMPARE(cell(plot, o * 3 + y, i * 3 + x),
+                                 v[std::size_t(((y * 3 + x) * 32 + i) * 32 + o)]);
     }
 
     void largeMatricesAreBlockReduced() {
@@ -231,7 +267,8 @@ private Q_SLOTS:
                         if (std::fabs(x) > std::fabs(best)) best = x;
                     }
                     const double expected = mode == BlockReduction::Mean ? sum / (c1 - c0) : best;
-                    QVERIFY(std::fabs(cell(plot, r, c) - expected) <= 1e-12 * (1 + std::fabs(expected)));
+                    QVERIFY(std::fabs(cell(plot, r, c) - expected) <=
+                            1e-12 * (1 + std::fabs(expected)));
                 }
         }
         QVERIFY(heatmap->summary().contains(QStringLiteral("reduced to 32 × %1").arg(cols)));
@@ -268,23 +305,27 @@ private Q_SLOTS:
         QVERIFY(std::fabs(s.mean - mean) < 1e-12);
         QVERIFY(std::fabs(s.std - std::sqrt(dev / double(v.size()))) < 1e-12);
         QVERIFY(std::fabs(s.l2 - std::sqrt(sq)) < 1e-9);
-        QCOMPARE(hist->statsPanel()->valueText(QStringLiteral("min")), QString::number(s.min, 'g', 7));
+        QCOMPARE(hist->statsPanel()->valueText(QStringLiteral("min")),
+                 QString::number(s.min, 'g', 7));
         QCOMPARE(hist->statsPanel()->valueText(QStringLiteral("NaN")), QStringLiteral("0"));
     }
 
     void valuesTableCopiesTsv() {
         WS_REQUIRE_FIXTURE(file, "pytorch/gru_2layer_stock_state_dict.pth");
         ModelPage* page = openAndWait(window_, file);
-        QVERIFY(page && selectTensorAndWait(page, QStringLiteral("gru1.weight_ih_l0")));  // (192,28)
+        QVERIFY(page &&
+                selectTensorAndWait(page, QStringLiteral("gru1.weight_ih_l0")));  // (192,28)
         const std::vector<double> v = torchValues(file, QStringLiteral("gru1.weight_ih_l0"));
         if (v.empty()) QSKIP("SKIP: the torch oracle is not available");
         ValuesView* view = page->inspector()->values();
         QCOMPARE(view->model()->rowCount(), 192);
         QCOMPARE(view->model()->columnCount(), 28);
         QCOMPARE(view->model()->index(100, 20).data(Qt::EditRole).toDouble(), v[100 * 28 + 20]);
-        view->selectionModel()->select(QItemSelection(view->model()->index(1, 2), view->model()->index(2, 4)),
-                                       QItemSelectionModel::Select);
-        const QStringList lines = view->selectionAsTsv().split(QLatin1Char('\n'), Qt::SkipEmptyParts);
+        view->selectionModel()->select(
+            QItemSelection(view->model()->index(1, 2), view->model()->index(2, 4)),
+            QItemSelectionModel::Select);
+        const QStringList lines =
+            view->selectionAsTsv().split(QLatin1Char('\n'), Qt::SkipEmptyParts);
         QCOMPARE(lines.size(), 2);
         for (int r = 0; r < 2; ++r) {
             const QStringList cells = lines[r].split(QLatin1Char('\t'));
@@ -297,8 +338,10 @@ private Q_SLOTS:
         QTemporaryDir dir;
         const QString path = dir.filePath(QStringLiteral("specials.safetensors"));
         const float inf = std::numeric_limits<float>::infinity();
-        QVERIFY(writeSafetensors(path, {{QStringLiteral("w"), {2, 3},
-                                         {0.5f, -0.25f, std::numeric_limits<float>::quiet_NaN(), inf, -inf, 0.0f}}}));
+        QVERIFY(writeSafetensors(
+            path, {{QStringLiteral("w"),
+                    {2, 3},
+                    {0.5f, -0.25f, std::numeric_limits<float>::quiet_NaN(), inf, -inf, 0.0f}}}));
         ModelPage* page = openAndWait(window_, path);
         QVERIFY(page && selectTensorAndWait(page, QStringLiteral("w")));
         HeatmapView* heatmap = page->inspector()->heatmap();
@@ -345,10 +388,26 @@ private Q_SLOTS:
         QSignalSpy data(page->inspector(), &TensorInspector::dataShown);
         QTest::mouseClick(layer->plotAt(1), Qt::LeftButton);
         QVERIFY(data.wait(30000));
-        QCOMPARE(QString::fromStdString(page->inspector()->node()->path), QStringLiteral("lstm.weight_hh_l0"));
+        QCOMPARE(QString::fromStdString(page->inspector()->node()->path),
+                 QStringLiteral("lstm.weight_hh_l0"));
     }
 
-private:
+    void plotsFollowThePalette() {
+        WS_REQUIRE_FIXTURE(file, "pytorch/mlp_state_dict.pth");
+        ModelPage* page = openAndWait(window_, file);
+        QVERIFY(page);
+        HeatmapPlot* plot = page->inspector()->heatmap()->plot();
+        QPalette dark = plot->palette();
+        dark.setColor(QPalette::Window, QColor(0x20, 0x20, 0x20));
+        dark.setColor(QPalette::Base, QColor(0x10, 0x10, 0x10));
+        dark.setColor(QPalette::WindowText, QColor(0xee, 0xee, 0xee));
+        plot->setPalette(dark);
+        QCOMPARE(plot->xAxis->tickLabelColor(), QColor(0xee, 0xee, 0xee));
+        QCOMPARE(plot->axisRect()->backgroundBrush().color(), QColor(0x10, 0x10, 0x10));
+        QCOMPARE(plot->colorScale()->axis()->labelColor(), QColor(0xee, 0xee, 0xee));
+    }
+
+  private:
     MainWindow window_;
 };
 

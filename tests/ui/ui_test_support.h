@@ -33,7 +33,8 @@ inline ui::ModelPage* openAndWait(ui::MainWindow& window, const QString& path) {
     window.openFile(path);
     // Generous: a reader may legitimately take a while on a slow, shared machine.
     for (int i = 0; i < 2400 && added.isEmpty() && failed.isEmpty(); ++i) QTest::qWait(50);
-    if (!failed.isEmpty()) qWarning("open failed: %s", qPrintable(failed.first().first().toString()));
+    if (!failed.isEmpty())
+        qWarning("open failed: %s", qPrintable(failed.first().first().toString()));
     return added.isEmpty() ? nullptr : added.first().first().value<ui::ModelPage*>();
 }
 
@@ -44,11 +45,11 @@ inline bool selectTensorAndWait(ui::ModelPage* page, const QString& path) {
     return shown.wait(30000) || !shown.isEmpty();
 }
 
-#define WS_REQUIRE_FIXTURE(var, relative)                                              \
-    const QString var = ws::test::fixture(QStringLiteral(relative));                  \
-    if (var.isEmpty())                                                                 \
-        QSKIP(qPrintable(QStringLiteral("SKIP: fixture %1 not found under %2")         \
-                             .arg(QStringLiteral(relative), ws::test::fixturesDir())))
+#define WS_REQUIRE_FIXTURE(var, relative)                                  \
+    const QString var = ws::test::fixture(QStringLiteral(relative));       \
+    if (var.isEmpty())                                                     \
+    QSKIP(qPrintable(QStringLiteral("SKIP: fixture %1 not found under %2") \
+                         .arg(QStringLiteral(relative), ws::test::fixturesDir())))
 
 }  // namespace ws::test
 
@@ -77,6 +78,23 @@ inline std::vector<double> torchValues(const QString& file, const QString& key) 
     std::vector<double> out;
     for (const QByteArray& tok : p.readAllStandardOutput().simplified().split(' '))
         if (!tok.isEmpty()) out.push_back(tok == "nan" ? qQNaN() : tok.toDouble());
+    return out;
+}
+
+// Values of one HDF5 dataset as h5py reads them (flattened, C order); empty without h5py.
+inline std::vector<double> h5pyValues(const QString& file, const QString& dataset) {
+    QProcess p;
+    p.start(QStringLiteral(WS_ORACLE_PYTHON),
+            {QStringLiteral("-c"),
+             QStringLiteral("import sys, h5py\n"
+                            "with h5py.File(sys.argv[1], 'r') as f:\n"
+                            "    v = f[sys.argv[2]][()].reshape(-1)\n"
+                            "print(' '.join(repr(float(x)) for x in v))\n"),
+             file, dataset});
+    if (!p.waitForFinished(120000) || p.exitCode() != 0) return {};
+    std::vector<double> out;
+    for (const QByteArray& tok : p.readAllStandardOutput().simplified().split(' '))
+        if (!tok.isEmpty()) out.push_back(tok.toDouble());
     return out;
 }
 

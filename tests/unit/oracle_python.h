@@ -1,6 +1,7 @@
 #pragma once
 // Test-side helpers: run a snippet with the oracle Python (real numpy/zipfile/torch) that writes
 // or describes a file, and handle scratch files. Only for tests; the program never runs Python.
+#include <dirent.h>
 #include <gtest/gtest.h>
 #include <unistd.h>
 
@@ -65,5 +66,23 @@ inline void writeFileBytes(const std::string& path, const std::vector<std::uint8
 }
 
 inline bool fileExists(const std::string& path) { return std::ifstream(path).good(); }
+
+// Removes this process's scratch files (every tempPath()) when the test program ends.
+class ScratchCleanup : public ::testing::Environment {
+public:
+    void TearDown() override {
+        const std::string dir = ::testing::TempDir();
+        const std::string prefix = "ws_" + std::to_string(::getpid()) + "_";
+        if (DIR* d = ::opendir(dir.c_str())) {
+            while (dirent* e = ::readdir(d))
+                if (std::string(e->d_name).rfind(prefix, 0) == 0)
+                    std::remove((dir + e->d_name).c_str());
+            ::closedir(d);
+        }
+    }
+};
+// One registration however many test files include this header (an inline variable).
+inline ::testing::Environment* const kScratchCleanup =
+    ::testing::AddGlobalTestEnvironment(new ScratchCleanup);
 
 }  // namespace ws_test

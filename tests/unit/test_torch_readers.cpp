@@ -443,8 +443,10 @@ with zipfile.ZipFile(src) as z:
                 w = width[leaf]
                 data = b''.join(data[i:i + w][::-1] for i in range(0, len(data), w))
             if info.filename.endswith('/byteorder'):
-                data = b'big'
+                continue
             out.writestr(info.filename, data)
+        prefix = z.namelist()[0].split('/')[0]
+        out.writestr(prefix + '/byteorder', b'big')  # torch 1.13 writes no record at all
 print(json.dumps({k: t.to(torch.float64).tolist() for k, t in tensors.items()}))
 )PY";
     const std::string src = ws_test::tempPath("little.pt");
@@ -483,5 +485,28 @@ torch.save({'q': q, 'plain': torch.ones(3)}, sys.argv[1])
     EXPECT_EQ(q->className, "torch._utils._rebuild_qtensor");
     ASSERT_EQ(model->warnings.size(), 1u);
     EXPECT_NE(model->warnings[0].find("not supported"), std::string::npos);
+    std::remove(path.c_str());
+}
+
+// A tensor pickled with plain pickle.dumps keeps its storage as a nested torch.save blob
+// (torch.storage._load_from_bytes). That would be a second torch.load: it is refused with a
+// warning and a value node, and the archive still opens.
+TEST(TorchReaders, NestedTorchLoadIsRefused) {
+    if (!oracleAvailable()) GTEST_SKIP() << "no torch oracle";
+    const std::string path = ws_test::tempPath("nested_load.pt");
+    ws_test::runOracleOk(R"PY(
+import sys, zipfile, pickle, torch
+with zipfile.ZipFile(sys.argv[1], 'w', zipfile.ZIP_STORED) as z:
+    z.writestr('nested/data.pkl', pickle.dumps({'t': torch.ones(2), 'epoch': 4}, protocol=2))
+    z.writestr('nested/version', '3\n')
+)PY",
+                         {path});
+    auto model = ws::openModel(path);
+    const Node* t = model->find("t");
+    ASSERT_TRUE(t);
+    EXPECT_EQ(t->kind, NodeKind::Value);
+    EXPECT_EQ(model->find("epoch")->value, "4");
+    ASSERT_EQ(model->warnings.size(), 1u);
+    EXPECT_NE(model->warnings[0].find("torch.storage._load_from_bytes"), std::string::npos);
     std::remove(path.c_str());
 }

@@ -18,7 +18,9 @@ constexpr std::int64_t kMaxSeparators = 64;
 HeatmapPlot::HeatmapPlot(QWidget* parent) : QCustomPlot(parent) {
     setInteractions(QCP::iRangeDrag | QCP::iRangeZoom);
     setMouseTracking(true);
-    yAxis->setRangeReversed(true);  // row 0 at the top, like a printed matrix
+    setToolTip(QString());  // the per-cell tooltip is shown from mouseMoveEvent
+    setWhatsThis(tr("Drag to pan, wheel to zoom, double-click to show the whole matrix."));
+    yAxis->setRangeReversed(true);   // row 0 at the top, like a printed matrix
     yAxis2->setRangeReversed(true);  // the gate labels' axis must run the same way
     xAxis2->setVisible(true);
     yAxis2->setVisible(true);
@@ -123,6 +125,13 @@ void HeatmapPlot::setContent(const ReducedMatrix& reduced, double halfRange, con
         infOverlay_->setDataRange(QCPRange(-1, 1));
     }
 
+    // A single row or column (1-D strips, (n, 1) matrices) has no index worth a tick.
+    const bool rowTicks = m.rows * reduced.rowBlock > 1, colTicks = m.cols * reduced.colBlock > 1;
+    yAxis->setTicks(rowTicks);
+    yAxis->setTickLabels(rowTicks);
+    xAxis->setTicks(colTicks);
+    xAxis->setTickLabels(colTicks);
+
     const double h = halfRange > 0 && std::isfinite(halfRange) ? halfRange : 1.0;
     map_->setDataRange(QCPRange(-h, h));
     xAxis->setLabel(colTitle);
@@ -140,7 +149,12 @@ void HeatmapPlot::drawBlocks(const AxisBlocks& blocks, bool rows, std::int64_t e
         labelAxis->setTickLabels(false);
         return;
     }
-    QPen pen(palette().color(QPalette::WindowText), 1.5);
+    // Few blocks (gates) get bold lines; a dense kernel grid gets thin, lighter ones so the
+    // filters stay readable.
+    const bool dense = extent / blocks.blockSize > 12;
+    QColor lineColor = palette().color(QPalette::WindowText);
+    if (dense) lineColor.setAlpha(200);
+    const QPen pen(lineColor, dense ? 1.0 : 1.5);
     QSharedPointer<QCPAxisTickerText> ticker(new QCPAxisTickerText);
     int block = 0;
     for (std::int64_t b = 0; b < extent; b += blocks.blockSize, ++block) {
@@ -167,8 +181,11 @@ void HeatmapPlot::drawBlocks(const AxisBlocks& blocks, bool rows, std::int64_t e
 
 void HeatmapPlot::resetView() {
     const QCPRange k = map_->data()->keyRange(), v = map_->data()->valueRange();
-    const double kh = map_->data()->keySize() > 1 ? (k.upper - k.lower) / (map_->data()->keySize() - 1) / 2 : 0.5;
-    const double vh = map_->data()->valueSize() > 1 ? (v.upper - v.lower) / (map_->data()->valueSize() - 1) / 2 : 0.5;
+    const double kh =
+        map_->data()->keySize() > 1 ? (k.upper - k.lower) / (map_->data()->keySize() - 1) / 2 : 0.5;
+    const double vh = map_->data()->valueSize() > 1
+                          ? (v.upper - v.lower) / (map_->data()->valueSize() - 1) / 2
+                          : 0.5;
     const bool oneCol = map_->data()->keySize() == 1, oneRow = map_->data()->valueSize() == 1;
     xAxis->setRange(oneCol ? k : QCPRange(k.lower - kh, k.upper + kh));
     yAxis->setRange(oneRow ? v : QCPRange(v.lower - vh, v.upper + vh));
@@ -187,6 +204,11 @@ QString HeatmapPlot::describeAt(const QPoint& pos) const {
     const double v = m.at(value, key);
     return describer_ ? describer_(r0, r1, c0, c1, v)
                       : QStringLiteral("[%1, %2] = %3").arg(r0).arg(c0).arg(v, 0, 'g', 7);
+}
+
+void HeatmapPlot::mouseDoubleClickEvent(QMouseEvent* event) {
+    QCustomPlot::mouseDoubleClickEvent(event);
+    if (reduced_.matrix.rows > 0) resetView();
 }
 
 void HeatmapPlot::mouseMoveEvent(QMouseEvent* event) {

@@ -19,7 +19,7 @@ struct AxisBlocks {
 
 class HeatmapPlot : public QCustomPlot {
     Q_OBJECT
-public:
+  public:
     explicit HeatmapPlot(QWidget* parent = nullptr);
 
     // Cell (key = column, value = row) of the colour map holds reduced.matrix.at(row, column);
@@ -42,11 +42,12 @@ public:
     const QStringList& rowLabels() const { return rowBlocks_.labels; }
     const QStringList& columnLabels() const { return colBlocks_.labels; }
 
-protected:
+  protected:
     void mouseMoveEvent(QMouseEvent* event) override;
+    void mouseDoubleClickEvent(QMouseEvent* event) override;  // back to the whole matrix
     void changeEvent(QEvent* event) override;
 
-private:
+  private:
     void drawBlocks(const AxisBlocks& blocks, bool rows, std::int64_t extent);
     void resetView();
 

@@ -7,6 +7,7 @@
 #include <QSignalBlocker>
 #include <QVBoxLayout>
 #include <cmath>
+#include <stdexcept>
 
 #include "heatmap/data_colors.h"
 #include "heatmap/heatmap_plot.h"
@@ -19,6 +20,8 @@ QString swatch(const QColor& c, const QString& text) {
     return QStringLiteral("<span style=\"color:%1\">&#9632;</span>&nbsp;%2").arg(c.name(), text);
 }
 
+constexpr std::int64_t kMaxChannelLabels = 32;
+
 QString range(std::int64_t a, std::int64_t b) {
     return b - a <= 1 ? QString::number(a) : QStringLiteral("%1-%2").arg(a).arg(b - 1);
 }
@@ -29,15 +32,17 @@ HeatmapView::HeatmapView(QWidget* parent) : QWidget(parent) {
     auto* layout = new QVBoxLayout(this);
     auto* options = new QHBoxLayout;
     clip_ = new QCheckBox(tr("Clip colours at %1th percentile of |x|").arg(kClipPercentile), this);
-    clip_->setToolTip(tr("Off: the colour range is ±max|x|. On: a few outliers no longer wash "
-                         "out the rest; values beyond the clip saturate."));
+    clip_->setToolTip(
+        tr("Off: the colour range is ±max|x|. On: a few outliers no longer wash "
+           "out the rest; values beyond the clip saturate."));
     reduction_ = new QComboBox(this);
     reduction_->addItem(tr("Block mean"), int(BlockReduction::Mean));
     reduction_->addItem(tr("Block max |x|"), int(BlockReduction::MaxAbs));
     reduction_->setToolTip(tr("How large matrices are summarised for display"));
     tilesBox_ = new QCheckBox(tr("Kernel tiles"), this);
-    tilesBox_->setToolTip(tr("Show a convolution kernel as a grid of filters: one tile per "
-                             "(output, input) channel pair"));
+    tilesBox_->setToolTip(
+        tr("Show a convolution kernel as a grid of filters: one tile per "
+           "(output, input) channel pair"));
     options->addWidget(clip_);
     options->addWidget(new QLabel(tr("Large matrices:"), this));
     options->addWidget(reduction_);
@@ -45,10 +50,10 @@ HeatmapView::HeatmapView(QWidget* parent) : QWidget(parent) {
     options->addStretch(1);
     layout->addLayout(options);
     plot_ = new HeatmapPlot(this);
-    plot_->setDescriber([this](std::int64_t r0, std::int64_t r1, std::int64_t c0, std::int64_t c1,
-                               double v) {
-        return tiles_ ? describeTile(r0, c0, v) : describeSlice(r0, r1, c0, c1, v);
-    });
+    plot_->setDescriber(
+        [this](std::int64_t r0, std::int64_t r1, std::int64_t c0, std::int64_t c1, double v) {
+            return tiles_ ? describeTile(r0, c0, v) : describeSlice(r0, r1, c0, c1, v);
+        });
     layout->addWidget(plot_, 1);
     info_ = new QLabel(this);
     info_->setTextInteractionFlags(Qt::TextSelectableByMouse);
@@ -61,6 +66,7 @@ HeatmapView::HeatmapView(QWidget* parent) : QWidget(parent) {
     connect(tilesBox_, &QCheckBox::toggled, this, [this](bool on) {
         tiles_ = on;
         refresh();
+        Q_EMIT tilesShown(on);
     });
 }
 
@@ -69,7 +75,8 @@ void HeatmapView::setData(TensorDataPtr data, const GateLayout& gates, bool isKe
     gates_ = gates;
     isKeras_ = isKeras;
     spec_ = data_ ? defaultSlice(data_->shape) : SliceSpec{};
-    const bool kernelLike = data_ && !gates_.valid() && kernelLayoutFor(data_->shape, isKeras, &kernel_);
+    const bool kernelLike =
+        data_ && !gates_.valid() && kernelLayoutFor(data_->shape, isKeras, &kernel_);
     {
         const QSignalBlocker block(tilesBox_);
         tilesBox_->setEnabled(kernelLike);
@@ -77,6 +84,7 @@ void HeatmapView::setData(TensorDataPtr data, const GateLayout& gates, bool isKe
         tiles_ = kernelLike && data_->shape.size() == 4;
         tilesBox_->setChecked(tiles_);
     }
+    Q_EMIT tilesShown(tiles_);
     halfRange_ = 0;
     refresh();
 }
@@ -127,10 +135,11 @@ QString HeatmapView::describeSlice(std::int64_t r0, std::int64_t r1, std::int64_
         else
             idx << QString::number(spec_.fixed[a]);
     }
-    QString text = QStringLiteral("[%1] = %2").arg(idx.join(QStringLiteral(", ")))
-                       .arg(value, 0, 'g', 7);
+    QString text =
+        QStringLiteral("[%1] = %2").arg(idx.join(QStringLiteral(", "))).arg(value, 0, 'g', 7);
     if ((r1 - r0) * (c1 - c0) > 1)
-        text += QStringLiteral("  (%1 of %2 elements)").arg(reduction_->currentText().toLower())
+        text += QStringLiteral("  (%1 of %2 elements)")
+                    .arg(reduction_->currentText().toLower())
                     .arg((r1 - r0) * (c1 - c0));
     std::int64_t along = -1;
     if (gates_.valid() && gates_.axis == spec_.rowAxis && r1 - r0 == 1) along = r0;
@@ -149,8 +158,8 @@ QString HeatmapView::describeTile(std::int64_t r, std::int64_t c, double value) 
     index[std::size_t(kernel_.kernelColAxis)] = c % kw;
     QStringList parts;
     for (std::int64_t i : index) parts << QString::number(i);
-    QString text = QStringLiteral("[%1] = %2").arg(parts.join(QStringLiteral(", ")))
-                       .arg(value, 0, 'g', 7);
+    QString text =
+        QStringLiteral("[%1] = %2").arg(parts.join(QStringLiteral(", "))).arg(value, 0, 'g', 7);
     text += tr("\noutput channel %1, input channel %2").arg(r / kh).arg(c / kw);
     return text;
 }
@@ -167,7 +176,7 @@ void HeatmapView::refresh() {
         info_->setText(tr("The tensor has no elements."));
         return;
     }
-    halfRange_ = symmetricRange(data_->values, clip_->isChecked() ? kClipPercentile : 100.0);
+    halfRange_ = clip_->isChecked() ? data_->clipAbs : data_->maxAbs;
     AxisBlocks rowBlocks, colBlocks;
     QString rowTitle, colTitle;
     if (tiles_) {
@@ -175,10 +184,24 @@ void HeatmapView::refresh() {
         auto dim = [&](int axis) { return axis >= 0 ? data_->shape[std::size_t(axis)] : 1; };
         rowBlocks.blockSize = dim(kernel_.kernelRowAxis);
         colBlocks.blockSize = dim(kernel_.kernelColAxis);
+        // Channel numbers on the opposite axes, while they still fit side by side.
+        const auto channelLabels = [](std::int64_t n) {
+            QStringList l;
+            for (std::int64_t i = 0; n <= kMaxChannelLabels && i < n; ++i) l << QString::number(i);
+            return l;
+        };
+        rowBlocks.labels = channelLabels(dim(kernel_.outAxis));
+        colBlocks.labels = channelLabels(dim(kernel_.inAxis));
         rowTitle = tr("output channel (axis %1) × kernel row").arg(kernel_.outAxis);
         colTitle = tr("input channel (axis %1) × kernel column").arg(kernel_.inAxis);
     } else {
-        shown_ = extractSlice(data_->values, data_->shape, spec_);
+        try {
+            shown_ = extractSlice(data_->values, data_->shape, spec_);
+        } catch (const std::invalid_argument& e) {  // a spec left over from another tensor
+            plot_->clearContent();
+            info_->setText(tr("Cannot show this slice: %1").arg(QString::fromUtf8(e.what())));
+            return;
+        }
         QStringList labels;
         for (const auto& l : gates_.labels) labels << QString::fromStdString(l);
         AxisBlocks gateBlocks{gates_.gateSize, labels};
@@ -201,8 +224,10 @@ void HeatmapView::refresh() {
     parts << tr("showing %1 × %2").arg(shown_.rows).arg(shown_.cols);
     if (reduced.rowBlock > 1 || reduced.colBlock > 1)
         parts << tr("reduced to %1 × %2 cells of %3 × %4 (%5)")
-                     .arg(reduced.matrix.rows).arg(reduced.matrix.cols)
-                     .arg(reduced.rowBlock).arg(reduced.colBlock)
+                     .arg(reduced.matrix.rows)
+                     .arg(reduced.matrix.cols)
+                     .arg(reduced.rowBlock)
+                     .arg(reduced.colBlock)
                      .arg(reduction_->currentText().toLower());
     parts << tr("colour range ±%1 (%2)")
                  .arg(halfRange_, 0, 'g', 4)

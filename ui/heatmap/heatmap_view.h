@@ -17,7 +17,7 @@ class HeatmapPlot;
 
 class HeatmapView : public QWidget {
     Q_OBJECT
-public:
+  public:
     explicit HeatmapView(QWidget* parent = nullptr);
 
     // isKeras selects the channels-last kernel layout for the tile grid.
@@ -37,7 +37,8 @@ public:
     double halfRange() const { return halfRange_; }
     QString summary() const;  // the line under the plot
 
-    static constexpr double kClipPercentile = 99.0;
+  Q_SIGNALS:
+    void tilesShown(bool tiles);  // the slice controls do not apply to the tile grid
 
 private:
     void refresh();
@@ -53,8 +54,8 @@ private:
     KernelLayout kernel_;
     bool tiles_ = false;
     std::int64_t maxCells_ = 512;
-    double halfRange_ = 0;
-    Matrix2D shown_;  // the full-resolution matrix before reduction
+    double halfRange_ = 0;  // over the whole tensor, not the slice: slices stay comparable
+    Matrix2D shown_;        // the full-resolution matrix before reduction
 
     HeatmapPlot* plot_ = nullptr;
     QCheckBox* clip_ = nullptr;

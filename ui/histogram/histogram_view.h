@@ -17,7 +17,7 @@ class StatsPanel;
 
 class HistogramView : public QWidget {
     Q_OBJECT
-public:
+  public:
     explicit HistogramView(QWidget* parent = nullptr);
 
     void setData(TensorDataPtr data);
@@ -30,10 +30,10 @@ public:
     QCustomPlot* plot() const { return plot_; }
     StatsPanel* statsPanel() const { return stats_; }
 
-protected:
+  protected:
     void changeEvent(QEvent* event) override;
 
-private:
+  private:
     void refresh();
 
     TensorDataPtr data_;

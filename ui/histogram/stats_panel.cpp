@@ -40,9 +40,10 @@ void StatsPanel::setStatistics(const TensorStats& s) {
     labels_["mean"]->setText(any ? number(s.mean) : QStringLiteral("-"));
     labels_["std"]->setText(any ? number(s.std) : QStringLiteral("-"));
     labels_["L2"]->setText(any ? number(s.l2) : QStringLiteral("-"));
-    labels_["zeros"]->setText(QStringLiteral("%1 (%2 %)")
-                                  .arg(loc.toString(qlonglong(s.zeros)))
-                                  .arg(s.count ? 100.0 * double(s.zeros) / double(s.count) : 0.0, 0, 'f', 2));
+    labels_["zeros"]->setText(
+        QStringLiteral("%1 (%2 %)")
+            .arg(loc.toString(qlonglong(s.zeros)))
+            .arg(s.count ? 100.0 * double(s.zeros) / double(s.count) : 0.0, 0, 'f', 2));
     labels_["NaN"]->setText(loc.toString(qlonglong(s.nan)));
     labels_["Inf"]->setText(loc.toString(qlonglong(s.inf)));
 }

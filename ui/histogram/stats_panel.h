@@ -11,7 +11,7 @@ namespace ws::ui {
 
 class StatsPanel : public QWidget {
     Q_OBJECT
-public:
+  public:
     explicit StatsPanel(QWidget* parent = nullptr);
 
     void setStatistics(const TensorStats& stats);
@@ -20,7 +20,7 @@ public:
     // The text shown for one row ("min", "max", "mean", "std", "L2", "zeros", "NaN", "Inf").
     QString valueText(const QString& name) const;
 
-private:
+  private:
     TensorStats stats_;
     QMap<QString, QLabel*> labels_;
 };

@@ -11,7 +11,8 @@ namespace {
 enum class Cell { Unknown, Lstm, Gru };
 
 std::string lower(std::string s) {
-    std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return char(std::tolower(c)); });
+    std::transform(s.begin(), s.end(), s.begin(),
+                   [](unsigned char c) { return char(std::tolower(c)); });
     return s;
 }
 
@@ -92,8 +93,8 @@ GateLayout torchLayout(const Model& model, const Node& node, const std::smatch& 
 
 GateLayout kerasLayout(const Node& node, const std::string& name) {
     const auto& shape = node.tensor->shape;
-    const bool kerasV3Vars =
-        (node.parent && node.parent->name == "vars") || node.path.find("/vars/") != std::string::npos;
+    const bool kerasV3Vars = (node.parent && node.parent->name == "vars") ||
+                             node.path.find("/vars/") != std::string::npos;
     const bool fusedName = name == "kernel" || name == "recurrent_kernel" || name == "bias";
     if (!kerasV3Vars && !fusedName) return {};  // e.g. Keras 1 per-gate W_i, U_f, b_o
     // The recurrent kernel is (..., hidden, gates*hidden).

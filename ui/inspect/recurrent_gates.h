@@ -12,8 +12,8 @@
 namespace ws::ui {
 
 struct GateLayout {
-    int axis = -1;               // tensor axis split into gate blocks; -1: not a recurrent weight
-    std::int64_t gateSize = 0;   // elements per gate block along that axis
+    int axis = -1;              // tensor axis split into gate blocks; -1: not a recurrent weight
+    std::int64_t gateSize = 0;  // elements per gate block along that axis
     std::vector<std::string> labels;  // one per block, in storage order
 
     bool valid() const { return axis >= 0 && gateSize > 0; }

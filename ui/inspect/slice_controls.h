@@ -14,7 +14,7 @@ namespace ws::ui {
 
 class SliceControls : public QWidget {
     Q_OBJECT
-public:
+  public:
     explicit SliceControls(QWidget* parent = nullptr);
 
     // Resets to defaultSlice(shape); hidden for tensors of rank < 3 where there is no choice.
@@ -23,10 +23,10 @@ public:
     // Used by tests and the screenshot mode; emits sliceChanged when it changes anything.
     void setSpec(const SliceSpec& spec);
 
-Q_SIGNALS:
+  Q_SIGNALS:
     void sliceChanged();
 
-private:
+  private:
     void rebuild();
     void onAxisPicked();
 

@@ -3,6 +3,8 @@
 #include <exception>
 #include <new>
 
+#include "stats/heatmap_reduction.h"
+
 namespace ws::ui {
 
 TensorDataPtr loadTensorData(const TensorPtr& tensor) {
@@ -22,6 +24,8 @@ TensorDataPtr loadTensorData(const TensorPtr& tensor) {
             return data;
         }
         data->values = tensor->toDoubles();
+        data->maxAbs = symmetricRange(data->values, 100.0);
+        data->clipAbs = symmetricRange(data->values, kClipPercentile);
     } catch (const std::bad_alloc&) {
         data->error = QStringLiteral("out of memory while reading the values");
     } catch (const std::exception& e) {

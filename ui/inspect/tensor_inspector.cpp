@@ -33,6 +33,12 @@ TensorInspector::TensorInspector(QWidget* parent) : QWidget(parent) {
     watcher_ = new QFutureWatcher<TensorDataPtr>(this);
     connect(watcher_, &QFutureWatcherBase::finished, this, &TensorInspector::onLoaded);
     connect(slice_, &SliceControls::sliceChanged, this, &TensorInspector::onSliceChanged);
+    // The tile grid shows the whole kernel; the slice then only drives the values tab.
+    auto updateSliceEnabled = [this] {
+        slice_->setEnabled(!(tabs_->currentWidget() == heatmap_ && heatmap_->showingTiles()));
+    };
+    connect(heatmap_, &HeatmapView::tilesShown, this, updateSliceEnabled);
+    connect(tabs_, &QTabWidget::currentChanged, this, updateSliceEnabled);
 }
 
 void TensorInspector::showTab(Tab tab) { tabs_->setCurrentIndex(int(tab)); }

@@ -21,7 +21,7 @@ class ValuesView;
 
 class TensorInspector : public QWidget {
     Q_OBJECT
-public:
+  public:
     enum Tab { HeatmapTab, HistogramTab, ValuesTab };
 
     explicit TensorInspector(QWidget* parent = nullptr);
@@ -37,10 +37,10 @@ public:
     HistogramView* histogram() const { return histogram_; }
     ValuesView* values() const { return values_; }
 
-Q_SIGNALS:
+  Q_SIGNALS:
     void dataShown();
 
-private:
+  private:
     void onLoaded();
     void onSliceChanged();
 

@@ -43,7 +43,8 @@ LayerOverview::LayerOverview(QWidget* parent) : QWidget(parent) {
     connect(watcher_, &QFutureWatcherBase::finished, this, [this] {
         if (watcher_->property("generation").toInt() != generation_) return;
         const auto results = watcher_->result();
-        for (std::size_t i = 0; i < results.size() && i < tensors_.size(); ++i) show(int(i), results[i]);
+        for (std::size_t i = 0; i < results.size() && i < tensors_.size(); ++i)
+            show(int(i), results[i]);
         Q_EMIT allShown();
     });
 }
@@ -124,13 +125,17 @@ void LayerOverview::show(int i, TensorDataPtr data) {
         if (gates.axis == spec.rowAxis) rows = g;
         if (gates.axis == spec.colAxis) cols = g;
     }
-    plot->setContent(reduced, symmetricRange(data->values, 100.0), rows, cols, {}, {});
+    plot->setContent(reduced, data->maxAbs, rows, cols, {}, {});
+    // Each tile has its own symmetric range (no colour bar at this size): say which.
+    QLabel* title = titles_[std::size_t(i)];
+    title->setText(title->text() + QStringLiteral("  ±%1").arg(data->maxAbs, 0, 'g', 3));
 }
 
 bool LayerOverview::eventFilter(QObject* watched, QEvent* event) {
     if (event->type() == QEvent::MouseButtonRelease) {
         for (std::size_t i = 0; i < plots_.size(); ++i)
-            if (plots_[i] == watched) Q_EMIT tensorActivated(QString::fromStdString(tensors_[i]->path));
+            if (plots_[i] == watched)
+                Q_EMIT tensorActivated(QString::fromStdString(tensors_[i]->path));
     }
     return QWidget::eventFilter(watched, event);
 }

@@ -18,7 +18,7 @@ class HeatmapPlot;
 
 class LayerOverview : public QWidget {
     Q_OBJECT
-public:
+  public:
     explicit LayerOverview(QWidget* parent = nullptr);
 
     // Shows up to kMaxTensors tensors found below node (depth first), reading them on a worker.
@@ -29,14 +29,14 @@ public:
 
     static constexpr int kMaxTensors = 12;
 
-Q_SIGNALS:
+  Q_SIGNALS:
     void tensorActivated(const QString& path);
     void allShown();  // every small heatmap has its data
 
-protected:
+  protected:
     bool eventFilter(QObject* watched, QEvent* event) override;
 
-private:
+  private:
     void show(int i, TensorDataPtr data);
 
     std::shared_ptr<const Model> model_;

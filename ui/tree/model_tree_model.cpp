@@ -75,12 +75,18 @@ int ModelTreeModel::columnCount(const QModelIndex&) const { return ColumnCount; 
 QVariant ModelTreeModel::headerData(int section, Qt::Orientation orientation, int role) const {
     if (orientation != Qt::Horizontal || role != Qt::DisplayRole) return {};
     switch (section) {
-        case NameColumn: return tr("Name");
-        case KindColumn: return tr("Kind / class");
-        case ShapeColumn: return tr("Shape / value");
-        case DTypeColumn: return tr("DType");
-        case ParamsColumn: return tr("Params");
-        case SizeColumn: return tr("Size");
+        case NameColumn:
+            return tr("Name");
+        case KindColumn:
+            return tr("Kind / class");
+        case ShapeColumn:
+            return tr("Shape / value");
+        case DTypeColumn:
+            return tr("DType");
+        case ParamsColumn:
+            return tr("Params");
+        case SizeColumn:
+            return tr("Size");
     }
     return {};
 }
@@ -88,7 +94,8 @@ QVariant ModelTreeModel::headerData(int section, Qt::Orientation orientation, in
 QVariant ModelTreeModel::display(const Node& node, int column) const {
     const bool isTensor = node.kind == NodeKind::Tensor && node.tensor;
     switch (column) {
-        case NameColumn: return QString::fromStdString(node.name);
+        case NameColumn:
+            return QString::fromStdString(node.name);
         case KindColumn:
             if (node.kind == NodeKind::Value && !node.valueType.empty())
                 return QStringLiteral("value (%1)").arg(QString::fromStdString(node.valueType));
@@ -118,12 +125,16 @@ QVariant ModelTreeModel::display(const Node& node, int column) const {
 
 QVariant ModelTreeModel::sortKey(const Node& node, int column) const {
     switch (column) {
-        case ParamsColumn: return qlonglong(totals(&node).parameters);
-        case SizeColumn: return qulonglong(totals(&node).bytes);
+        case ParamsColumn:
+            return qlonglong(totals(&node).parameters);
+        case SizeColumn:
+            return qulonglong(totals(&node).bytes);
         case ShapeColumn:
-            if (node.kind == NodeKind::Tensor && node.tensor) return qlonglong(node.tensor->numel());
+            if (node.kind == NodeKind::Tensor && node.tensor)
+                return qlonglong(node.tensor->numel());
             return display(node, column);
-        default: return display(node, column);
+        default:
+            return display(node, column);
     }
 }
 
@@ -131,7 +142,8 @@ QVariant ModelTreeModel::data(const QModelIndex& index, int role) const {
     if (!index.isValid()) return {};
     const Node& node = *nodeAt(index);
     switch (role) {
-        case Qt::DisplayRole: return display(node, index.column());
+        case Qt::DisplayRole:
+            return display(node, index.column());
         case Qt::ToolTipRole:
             if (node.kind == NodeKind::Value) return QString::fromStdString(node.value);
             return QString::fromStdString(node.path);
@@ -139,9 +151,12 @@ QVariant ModelTreeModel::data(const QModelIndex& index, int role) const {
             if (index.column() == ParamsColumn || index.column() == SizeColumn)
                 return int(Qt::AlignRight | Qt::AlignVCenter);
             return {};
-        case NodeRole: return QVariant::fromValue(quintptr(&node));
-        case PathRole: return QString::fromStdString(node.path);
-        case SortRole: return sortKey(node, index.column());
+        case NodeRole:
+            return QVariant::fromValue(quintptr(&node));
+        case PathRole:
+            return QString::fromStdString(node.path);
+        case SortRole:
+            return sortKey(node, index.column());
     }
     return {};
 }

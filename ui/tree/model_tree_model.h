@@ -11,9 +11,16 @@ namespace ws::ui {
 
 class ModelTreeModel : public QAbstractItemModel {
     Q_OBJECT
-public:
-    enum Column { NameColumn, KindColumn, ShapeColumn, DTypeColumn, ParamsColumn, SizeColumn,
-                  ColumnCount };
+  public:
+    enum Column {
+        NameColumn,
+        KindColumn,
+        ShapeColumn,
+        DTypeColumn,
+        ParamsColumn,
+        SizeColumn,
+        ColumnCount
+    };
     enum Role {
         NodeRole = Qt::UserRole + 1,  // const ws::Node* as quintptr
         PathRole,                     // Node::path
@@ -41,7 +48,7 @@ public:
     };
     Totals totals(const Node* node) const;
 
-private:
+  private:
     void indexSubtree(const Node* node);
     QVariant display(const Node& node, int column) const;
     QVariant sortKey(const Node& node, int column) const;

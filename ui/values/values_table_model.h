@@ -10,7 +10,7 @@ namespace ws::ui {
 
 class ValuesTableModel : public QAbstractTableModel {
     Q_OBJECT
-public:
+  public:
     using QAbstractTableModel::QAbstractTableModel;
 
     // An invalid spec (it does not fit the shape) shows an empty table.
@@ -24,7 +24,7 @@ public:
 
     double value(int row, int column) const;
 
-private:
+  private:
     TensorDataPtr data_;
     std::int64_t rows_ = 0, cols_ = 0;
     std::int64_t base_ = 0, rowStep_ = 0, colStep_ = 0;

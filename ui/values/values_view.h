@@ -9,7 +9,7 @@ namespace ws::ui {
 
 class ValuesView : public QTableView {
     Q_OBJECT
-public:
+  public:
     explicit ValuesView(QWidget* parent = nullptr);
 
     ValuesTableModel* valuesModel() const { return model_; }
@@ -17,7 +17,7 @@ public:
     QString selectionAsTsv() const;
     void copySelection() const;
 
-private:
+  private:
     ValuesTableModel* model_ = nullptr;
 };
 

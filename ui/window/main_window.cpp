@@ -7,6 +7,7 @@
 #include <QFileDialog>
 #include <QFileInfo>
 #include <QLabel>
+#include <QLineEdit>
 #include <QMenuBar>
 #include <QMessageBox>
 #include <QMimeData>
@@ -90,6 +91,15 @@ void MainWindow::buildMenus() {
     QAction* quit = file->addAction(tr("&Quit"), this, &QWidget::close);
     quit->setShortcut(QKeySequence::Quit);
 
+    QMenu* edit = menuBar()->addMenu(tr("&Edit"));
+    QAction* find = edit->addAction(tr("&Filter Tree"), this, [this] {
+        if (ModelPage* page = currentPage()) {
+            page->filterBox()->setFocus();
+            page->filterBox()->selectAll();
+        }
+    });
+    find->setShortcut(QKeySequence::Find);
+
     QMenu* help = menuBar()->addMenu(tr("&Help"));
     help->addAction(tr("&About Weightsmith"), this, [this] {
         QMessageBox::about(this, tr("About Weightsmith"),
@@ -107,7 +117,9 @@ void MainWindow::chooseFiles() {
     for (const QString& f : files) openFile(f);
 }
 
-void MainWindow::openFile(const QString& path) { loader_->open(QFileInfo(path).absoluteFilePath()); }
+void MainWindow::openFile(const QString& path) {
+    loader_->open(QFileInfo(path).absoluteFilePath());
+}
 
 void MainWindow::onLoaded(const QString& path, std::shared_ptr<const Model> model) {
     auto* page = new ModelPage(std::move(model), tabs_);
@@ -119,7 +131,9 @@ void MainWindow::onLoaded(const QString& path, std::shared_ptr<const Model> mode
     Q_EMIT pageAdded(page);
 }
 
-ModelPage* MainWindow::currentPage() const { return qobject_cast<ModelPage*>(tabs_->currentWidget()); }
+ModelPage* MainWindow::currentPage() const {
+    return qobject_cast<ModelPage*>(tabs_->currentWidget());
+}
 ModelPage* MainWindow::pageAt(int i) const { return qobject_cast<ModelPage*>(tabs_->widget(i)); }
 int MainWindow::pageCount() const { return tabs_->count(); }
 
@@ -139,8 +153,7 @@ void MainWindow::addRecent(const QString& path) {
 void MainWindow::rebuildRecentMenu() {
     recentMenu_->clear();
     const QStringList files = recentFiles();
-    for (const QString& f : files)
-        recentMenu_->addAction(f, this, [this, f] { openFile(f); });
+    for (const QString& f : files) recentMenu_->addAction(f, this, [this, f] { openFile(f); });
     recentMenu_->setEnabled(!files.isEmpty());
     if (!files.isEmpty()) {
         recentMenu_->addSeparator();

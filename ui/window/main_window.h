@@ -19,7 +19,7 @@ class ModelPage;
 
 class MainWindow : public QMainWindow {
     Q_OBJECT
-public:
+  public:
     explicit MainWindow(QWidget* parent = nullptr);
 
     // Opens in the background; errors are reported in a dialog unless quietErrors (tests,
@@ -33,16 +33,16 @@ public:
     ModelLoader* loader() const { return loader_; }
     QStringList recentFiles() const;
 
-Q_SIGNALS:
+  Q_SIGNALS:
     void pageAdded(ws::ui::ModelPage* page);
     void errorOccurred(const QString& message);
 
-protected:
+  protected:
     void dragEnterEvent(QDragEnterEvent* event) override;
     void dropEvent(QDropEvent* event) override;
     void closeEvent(QCloseEvent* event) override;
 
-private:
+  private:
     void buildMenus();
     void chooseFiles();
     void addRecent(const QString& path);

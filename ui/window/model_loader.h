@@ -11,21 +11,21 @@ namespace ws::ui {
 
 class ModelLoader : public QObject {
     Q_OBJECT
-public:
+  public:
     using QObject::QObject;
 
     // Starts reading path; exactly one of loaded() or failed() follows for it.
     void open(const QString& path);
     int pending() const { return pending_; }
 
-Q_SIGNALS:
+  Q_SIGNALS:
     void started(const QString& path);
     void loaded(const QString& path, std::shared_ptr<const ws::Model> model);
     // message names the file and what is wrong with it (ws::FormatError text).
     void failed(const QString& path, const QString& message);
     void idle();  // nothing is loading any more
 
-private:
+  private:
     int pending_ = 0;
 };
 

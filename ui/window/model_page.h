@@ -21,7 +21,7 @@ class TensorInspector;
 
 class ModelPage : public QWidget {
     Q_OBJECT
-public:
+  public:
     explicit ModelPage(std::shared_ptr<const Model> model, QWidget* parent = nullptr);
 
     const std::shared_ptr<const Model>& model() const { return model_; }
@@ -37,7 +37,7 @@ public:
     TensorInspector* inspector() const { return inspector_; }
     LayerOverview* layerOverview() const { return layer_; }
 
-private:
+  private:
     void onCurrentChanged(const QModelIndex& current);
 
     std::shared_ptr<const Model> model_;

@@ -42,8 +42,9 @@ void ScreenshotSession::onPage(ModelPage* page) {
         connect(page->layerOverview(), &LayerOverview::allShown, this,
                 &ScreenshotSession::captureSoon, Qt::SingleShotConnection);
     } else {
-        connect(page->inspector(), &TensorInspector::dataShown, this,
-                [this, page] { prepareTensorView(page); }, Qt::SingleShotConnection);
+        connect(
+            page->inspector(), &TensorInspector::dataShown, this,
+            [this, page] { prepareTensorView(page); }, Qt::SingleShotConnection);
     }
     if (!page->selectPath(request_.selectPath))
         fail(QStringLiteral("no node %1 in the model").arg(request_.selectPath));
@@ -67,8 +68,7 @@ void ScreenshotSession::captureSoon() {
         const QPixmap shot = window_->grab();
         if (shot.isNull() || !shot.save(request_.output))
             return fail(QStringLiteral("cannot write %1").arg(request_.output));
-        std::printf("wrote %s (%dx%d)\n", qPrintable(request_.output), shot.width(),
-                    shot.height());
+        std::printf("wrote %s (%dx%d)\n", qPrintable(request_.output), shot.width(), shot.height());
         QCoreApplication::exit(0);
     });
 }

@@ -18,10 +18,10 @@ struct ScreenshotRequest {
 
 class ScreenshotSession : public QObject {
     Q_OBJECT
-public:
+  public:
     ScreenshotSession(MainWindow* window, ScreenshotRequest request);
 
-private:
+  private:
     void onPage(ModelPage* page);
     void prepareTensorView(ModelPage* page);
     void captureSoon();

@@ -50,10 +50,12 @@ struct AttributeReader {
             H5Tset_size(memType.get(), H5T_VARIABLE);
             H5Tset_cset(memType.get(), cset == H5T_CSET_UTF8 ? H5T_CSET_UTF8 : H5T_CSET_ASCII);
             std::vector<char*> ptrs(std::size_t(count), nullptr);
-            if (H5Aread(attr, memType.get(), ptrs.data()) < 0) fail(where + ": cannot read the strings");
+            if (H5Aread(attr, memType.get(), ptrs.data()) < 0)
+                fail(where + ": cannot read the strings");
             for (char* p : ptrs) out.items.emplace_back(p ? p : "");
             Handle space(H5Aget_space(attr));
-            if (space.valid()) H5Dvlen_reclaim(memType.get(), space.get(), H5P_DEFAULT, ptrs.data());
+            if (space.valid())
+                H5Dvlen_reclaim(memType.get(), space.get(), H5P_DEFAULT, ptrs.data());
         } else {
             const std::size_t width = H5Tget_size(fileType);
             if (width == 0 || count * width > kMaxAttributeBytes)
@@ -71,7 +73,8 @@ struct AttributeReader {
         if (count * sizeof(T) > kMaxAttributeBytes)
             throw FormatError(where + ": attribute is implausibly large");
         std::vector<T> values(static_cast<std::size_t>(count));
-        if (count && H5Aread(attr, memType, values.data()) < 0) fail(where + ": cannot read the values");
+        if (count && H5Aread(attr, memType, values.data()) < 0)
+            fail(where + ": cannot read the values");
         return values;
     }
 };

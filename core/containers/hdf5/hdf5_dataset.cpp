@@ -9,15 +9,24 @@ namespace ws::h5 {
 
 static std::string filterName(H5Z_filter_t id, const char* reported) {
     switch (id) {
-        case H5Z_FILTER_DEFLATE: return "deflate";
-        case H5Z_FILTER_SHUFFLE: return "shuffle";
-        case H5Z_FILTER_FLETCHER32: return "fletcher32";
-        case H5Z_FILTER_SZIP: return "szip";
-        case H5Z_FILTER_NBIT: return "nbit";
-        case H5Z_FILTER_SCALEOFFSET: return "scaleoffset";
-        case 32001: return "blosc";
-        case 32004: return "lz4";
-        case 32015: return "zstd";
+        case H5Z_FILTER_DEFLATE:
+            return "deflate";
+        case H5Z_FILTER_SHUFFLE:
+            return "shuffle";
+        case H5Z_FILTER_FLETCHER32:
+            return "fletcher32";
+        case H5Z_FILTER_SZIP:
+            return "szip";
+        case H5Z_FILTER_NBIT:
+            return "nbit";
+        case H5Z_FILTER_SCALEOFFSET:
+            return "scaleoffset";
+        case 32001:
+            return "blosc";
+        case 32004:
+            return "lz4";
+        case 32015:
+            return "zstd";
         default:
             return reported && *reported ? std::string(reported) : "filter " + std::to_string(id);
     }
@@ -39,19 +48,25 @@ DatasetInfo describeDataset(hid_t dataset, const std::string& path) {
             info.scalar = true;
             info.elementCount = 1;
             break;
-        case H5S_NULL: info.null = true; break;
+        case H5S_NULL:
+            info.null = true;
+            break;
         case H5S_SIMPLE:
             info.shape = readShape(space.get(), where);
             info.elementCount = checkedElementCount(info.shape, where);
             break;
-        default: fail(where + ": invalid dataspace");
+        default:
+            fail(where + ": invalid dataspace");
     }
     if (info.elementCount > (std::uint64_t(1) << 62) / info.elementSize)
         throw FormatError(where + ": it is too large");
 
-    Handle dcpl = checked(H5Dget_create_plist(dataset), where + ": cannot read its creation properties");
+    Handle dcpl =
+        checked(H5Dget_create_plist(dataset), where + ": cannot read its creation properties");
     switch (H5Pget_layout(dcpl.get())) {
-        case H5D_CONTIGUOUS: info.layout = "contiguous"; break;
+        case H5D_CONTIGUOUS:
+            info.layout = "contiguous";
+            break;
         case H5D_CHUNKED: {
             info.layout = "chunked";
             hsize_t dims[H5S_MAX_RANK];
@@ -59,9 +74,14 @@ DatasetInfo describeDataset(hid_t dataset, const std::string& path) {
             for (int i = 0; i < rank; ++i) info.chunkShape.push_back(dims[i]);
             break;
         }
-        case H5D_COMPACT: info.layout = "compact"; break;
-        case H5D_VIRTUAL: info.layout = "virtual"; break;
-        default: fail(where + ": unknown storage layout");
+        case H5D_COMPACT:
+            info.layout = "compact";
+            break;
+        case H5D_VIRTUAL:
+            info.layout = "virtual";
+            break;
+        default:
+            fail(where + ": unknown storage layout");
     }
     const int nfilters = H5Pget_nfilters(dcpl.get());
     for (int i = 0; i < nfilters; ++i) {
@@ -90,7 +110,7 @@ namespace {
 // Reads the whole dataset with H5Dread the first time any byte is asked for, then serves
 // from memory. Used when the bytes are not one run in the file (chunked, filtered, compact).
 class DatasetReadSource : public ByteSource {
-public:
+  public:
     DatasetReadSource(std::shared_ptr<File> file, std::string path, std::uint64_t size)
         : file_(std::move(file)), path_(std::move(path)), size_(size) {}
 
@@ -104,7 +124,7 @@ public:
         if (n) std::memcpy(dst, bytes.data() + offset, n);
     }
 
-private:
+  private:
     const std::vector<std::uint8_t>& load() const {
         std::lock_guard<std::mutex> guard(mutex_);
         if (loaded_) return bytes_;
@@ -122,8 +142,8 @@ private:
         }
         // Reading with the file's own type keeps the file byte order; Tensor::bigEndian
         // tells the consumers.
-        if (size_ && H5Dread(dataset.get(), type.get(), H5S_ALL, H5S_ALL, H5P_DEFAULT,
-                             bytes.data()) < 0)
+        if (size_ &&
+            H5Dread(dataset.get(), type.get(), H5S_ALL, H5S_ALL, H5P_DEFAULT, bytes.data()) < 0)
             fail("cannot read " + where);
         bytes_ = std::move(bytes);
         loaded_ = true;
@@ -140,11 +160,11 @@ private:
 
 // A window into the file's bytes that also keeps the HDF5 file (and so its image) alive.
 class DatasetWindowSource : public SubByteSource {
-public:
+  public:
     DatasetWindowSource(std::shared_ptr<File> file, std::uint64_t offset, std::uint64_t length)
         : SubByteSource(file->bytes(), offset, length), file_(std::move(file)) {}
 
-private:
+  private:
     std::shared_ptr<File> file_;
 };
 
@@ -187,7 +207,8 @@ TensorPtr makeDatasetTensor(const std::shared_ptr<File>& file, const DatasetInfo
                               " bytes");
         if (info.layout == "compact" && info.storageSize != bytes)
             throw FormatError("dataset '/" + info.path + "': shape " + shapeText(info.shape) +
-                              " needs " + std::to_string(bytes) + " bytes but its compact storage has " +
+                              " needs " + std::to_string(bytes) +
+                              " bytes but its compact storage has " +
                               std::to_string(info.storageSize));
         tensor->storage = std::make_shared<DatasetReadSource>(file, info.path, bytes);
     }

@@ -52,15 +52,14 @@ int checkSuperblock(const ByteSource& bytes) {
     if (avail < eofAt + offsetSize) throw FormatError("HDF5 superblock is truncated");
     const std::uint64_t undefined =
         offsetSize == 8 ? ~std::uint64_t(0) : (std::uint64_t(1) << (8 * offsetSize)) - 1;
-    std::uint64_t base = readLittleEndian(head + fieldsAt, offsetSize);
-    std::uint64_t eof = readLittleEndian(head + eofAt, offsetSize);
-    if (base == undefined) base = at;
-    if (eof != undefined) {
-        if (eof > bytes.size() || base > bytes.size() - eof)
-            throw FormatError("the file is truncated: its HDF5 superblock says it ends at byte " +
-                              std::to_string(base + eof) + " but it has only " +
-                              std::to_string(bytes.size()) + " bytes");
-    }
+    // libhdf5 compares this field with the physical file size (its relative EOF plus the base
+    // address), i.e. it behaves as an absolute end even when a user block precedes the
+    // superblock; the same comparison here gives a clearer message before libhdf5 runs.
+    const std::uint64_t eof = readLittleEndian(head + eofAt, offsetSize);
+    if (eof != undefined && eof > bytes.size())
+        throw FormatError("the file is truncated: its HDF5 superblock says it ends at byte " +
+                          std::to_string(eof) + " but it has only " + std::to_string(bytes.size()) +
+                          " bytes");
     return version;
 }
 
@@ -78,8 +77,7 @@ struct File::ImageCallbacks {
         auto* self = static_cast<ImageCallbacks*>(udata);
         return size == self->size ? const_cast<void*>(self->buffer) : nullptr;
     }
-    static void* copy(void* dest, const void* src, std::size_t size, H5FD_file_image_op_t,
-                      void*) {
+    static void* copy(void* dest, const void* src, std::size_t size, H5FD_file_image_op_t, void*) {
         if (dest != src) std::memcpy(dest, src, size);
         return dest;
     }
@@ -104,8 +102,8 @@ std::shared_ptr<File> File::openPath(const std::string& path, ByteSourcePtr byte
     Lock lock;
     Handle fapl = readOnlyAccessList();
     H5Pset_fapl_sec2(fapl.get());
-    file->handle_ = checked(H5Fopen(path.c_str(), H5F_ACC_RDONLY, fapl.get()),
-                            "libhdf5 cannot open the file");
+    file->handle_ =
+        checked(H5Fopen(path.c_str(), H5F_ACC_RDONLY, fapl.get()), "libhdf5 cannot open the file");
     return file;
 }
 
@@ -120,15 +118,16 @@ std::shared_ptr<File> File::openImage(ByteSourcePtr image) {
     file->image_->size = std::size_t(image->size());
     Lock lock;
     Handle fapl = readOnlyAccessList();
-    if (H5Pset_fapl_core(fapl.get(), 1 << 20, false) < 0) fail("cannot select the HDF5 core driver");
+    if (H5Pset_fapl_core(fapl.get(), 1 << 20, false) < 0)
+        fail("cannot select the HDF5 core driver");
     H5FD_file_image_callbacks_t callbacks = {
         &ImageCallbacks::allocate, &ImageCallbacks::copy,         &ImageCallbacks::reallocate,
         &ImageCallbacks::release,  &ImageCallbacks::copyUserData, &ImageCallbacks::releaseUserData,
         file->image_.get()};
     if (H5Pset_file_image_callbacks(fapl.get(), &callbacks) < 0)
         fail("cannot set HDF5 file image callbacks");
-    if (H5Pset_file_image(fapl.get(), const_cast<void*>(file->image_->buffer),
-                          file->image_->size) < 0)
+    if (H5Pset_file_image(fapl.get(), const_cast<void*>(file->image_->buffer), file->image_->size) <
+        0)
         fail("cannot hand the HDF5 file image to libhdf5");
     // The name is only used in messages; the core driver reads the image, not the disk.
     file->handle_ = checked(H5Fopen("model.weights.h5", H5F_ACC_RDONLY, fapl.get()),

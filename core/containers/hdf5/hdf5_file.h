@@ -12,7 +12,7 @@
 namespace ws::h5 {
 
 class File {
-public:
+  public:
     // `bytes` are the same file's bytes (memory-mapped): the superblock is checked against
     // them before libhdf5 sees the file, and contiguous datasets become windows into them.
     static std::shared_ptr<File> openPath(const std::string& path, ByteSourcePtr bytes);
@@ -27,7 +27,7 @@ public:
     // The bytes dataset offsets (H5Dget_offset) refer to.
     const ByteSourcePtr& bytes() const { return bytes_; }
 
-private:
+  private:
     File() = default;
     ByteSourcePtr bytes_;
     struct ImageCallbacks;

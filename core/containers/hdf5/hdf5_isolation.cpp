@@ -10,6 +10,9 @@
 #include <unistd.h>
 #define WS_HAVE_FORK 1
 #endif
+#ifdef __linux__
+#include <sys/prctl.h>
+#endif
 
 #include "containers/hdf5/hdf5_library.h"
 #include "model/error.h"
@@ -27,11 +30,19 @@ void rehearseIsolated(const std::function<void()>& probe, int timeoutSeconds) {
 #ifdef WS_HAVE_FORK
     const char* off = std::getenv("WS_HDF5_NO_ISOLATION");
     if (off && *off == '1') return;
+    if (const char* limit = std::getenv("WS_HDF5_WALK_TIMEOUT")) {
+        const int seconds = std::atoi(limit);
+        if (seconds > 0) timeoutSeconds = seconds;
+    }
     pid_t child;
     {
         Lock lock;  // no other thread is inside libhdf5 while we fork
         child = fork();
         if (child == 0) {
+#ifdef __linux__
+            prctl(PR_SET_PDEATHSIG, SIGKILL);  // never outlive a parent that died waiting
+#endif
+            alarm(unsigned(timeoutSeconds) + 5);  // a backstop should the parent stop polling
             resetLockAfterFork();
             int code = kProbeSucceeded;
             try {

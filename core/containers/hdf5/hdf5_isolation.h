@@ -13,7 +13,8 @@ namespace ws::h5 {
 // child finished, whether the probe succeeded or threw (the caller then repeats the work and
 // gets the real error). Throws FormatError when the child died from a signal or did not finish
 // within `timeoutSeconds`. The HDF5 lock is held across fork() so the child never inherits a
-// library lock held by another thread. Set WS_HDF5_NO_ISOLATION=1 to skip (debugging).
+// library lock held by another thread. Set WS_HDF5_NO_ISOLATION=1 to skip (debugging);
+// WS_HDF5_WALK_TIMEOUT=<seconds> overrides the timeout (tests use a short one).
 void rehearseIsolated(const std::function<void()>& probe, int timeoutSeconds);
 
 }  // namespace ws::h5

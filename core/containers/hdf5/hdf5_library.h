@@ -12,10 +12,10 @@ namespace ws::h5 {
 // Held around every HDF5 call. Also silences the library's automatic error printing, which
 // is per thread in thread-safe builds, so it is done on every acquisition (cheap).
 class Lock {
-public:
+  public:
     Lock();
 
-private:
+  private:
     std::unique_lock<std::recursive_mutex> lock_;
 };
 
@@ -33,7 +33,7 @@ std::string errorStackText();
 // An owned HDF5 identifier (file, group, dataset, type, space, attribute, property list),
 // released with H5Idec_ref.
 class Handle {
-public:
+  public:
     Handle() = default;
     explicit Handle(hid_t id) : id_(id) {}
     ~Handle() { reset(); }
@@ -46,7 +46,7 @@ public:
     bool valid() const { return id_ >= 0; }
     void reset();
 
-private:
+  private:
     hid_t id_ = -1;
 };
 

@@ -19,7 +19,7 @@ struct Object {
     std::string path;  // full path without the leading '/' ("" for the root group)
     std::vector<Attribute> attributes;
     std::vector<std::unique_ptr<Object>> children;  // groups only, in name order
-    DatasetInfo dataset;                             // datasets only
+    DatasetInfo dataset;                            // datasets only
     std::string note;  // Other: what it is (soft link target, external link, named type...)
 
     const Object* child(const std::string& childName) const;

@@ -30,21 +30,31 @@ std::string describeType(hid_t type) {
         case H5T_INTEGER:
             return std::string(H5Tget_sign(type) == H5T_SGN_NONE ? "uint" : "int") + bits +
                    orderSuffix(type);
-        case H5T_FLOAT: return "float" + bits + orderSuffix(type);
+        case H5T_FLOAT:
+            return "float" + bits + orderSuffix(type);
         case H5T_STRING: {
             const htri_t variable = H5Tis_variable_str(type);
             return variable > 0 ? "variable-length string"
                                 : "fixed-length string of " + std::to_string(size) + " bytes";
         }
-        case H5T_BITFIELD: return "bitfield" + bits;
-        case H5T_OPAQUE: return "opaque " + std::to_string(size) + "-byte";
-        case H5T_COMPOUND: return "compound " + std::to_string(size) + "-byte";
-        case H5T_REFERENCE: return "reference";
-        case H5T_ENUM: return isBoolEnum(type) ? "bool" : "enum " + bits;
-        case H5T_VLEN: return "variable-length sequence";
-        case H5T_ARRAY: return "array type";
-        case H5T_TIME: return "time";
-        default: return "unknown type";
+        case H5T_BITFIELD:
+            return "bitfield" + bits;
+        case H5T_OPAQUE:
+            return "opaque " + std::to_string(size) + "-byte";
+        case H5T_COMPOUND:
+            return "compound " + std::to_string(size) + "-byte";
+        case H5T_REFERENCE:
+            return "reference";
+        case H5T_ENUM:
+            return isBoolEnum(type) ? "bool" : "enum " + bits;
+        case H5T_VLEN:
+            return "variable-length sequence";
+        case H5T_ARRAY:
+            return "array type";
+        case H5T_TIME:
+            return "time";
+        default:
+            return "unknown type";
     }
 }
 
@@ -59,28 +69,38 @@ ElementType classifyType(hid_t type) {
             // by its field positions as h5py/ml_dtypes write it.
             std::size_t spos = 0, epos = 0, esize = 0, mpos = 0, msize = 0;
             if (H5Tget_fields(type, &spos, &epos, &esize, &mpos, &msize) < 0) break;
-            if (size == 2 && esize == 5 && msize == 10) out.dtype = DType::F16;
-            else if (size == 2 && esize == 8 && msize == 7) out.dtype = DType::BF16;
-            else if (size == 4 && esize == 8 && msize == 23) out.dtype = DType::F32;
-            else if (size == 8 && esize == 11 && msize == 52) out.dtype = DType::F64;
+            if (size == 2 && esize == 5 && msize == 10)
+                out.dtype = DType::F16;
+            else if (size == 2 && esize == 8 && msize == 7)
+                out.dtype = DType::BF16;
+            else if (size == 4 && esize == 8 && msize == 23)
+                out.dtype = DType::F32;
+            else if (size == 8 && esize == 11 && msize == 52)
+                out.dtype = DType::F64;
             break;
         }
         case H5T_INTEGER: {
             const bool isSigned = H5Tget_sign(type) != H5T_SGN_NONE;
-            if (isSigned && size == 1) out.dtype = DType::I8;
-            else if (isSigned && size == 2) out.dtype = DType::I16;
-            else if (isSigned && size == 4) out.dtype = DType::I32;
-            else if (isSigned && size == 8) out.dtype = DType::I64;
-            else if (!isSigned && size == 1) out.dtype = DType::U8;
+            if (isSigned && size == 1)
+                out.dtype = DType::I8;
+            else if (isSigned && size == 2)
+                out.dtype = DType::I16;
+            else if (isSigned && size == 4)
+                out.dtype = DType::I32;
+            else if (isSigned && size == 8)
+                out.dtype = DType::I64;
+            else if (!isSigned && size == 1)
+                out.dtype = DType::U8;
             break;
         }
         case H5T_ENUM:
             if (isBoolEnum(type)) out.dtype = DType::Bool;
             break;
-        default: break;
+        default:
+            break;
     }
-    if (H5Tget_order(type) != H5T_ORDER_BE && H5Tget_order(type) != H5T_ORDER_LE &&
-        out.dtype && dtypeSize(*out.dtype) > 1)
+    if (H5Tget_order(type) != H5T_ORDER_BE && H5Tget_order(type) != H5T_ORDER_LE && out.dtype &&
+        dtypeSize(*out.dtype) > 1)
         out.dtype.reset();  // VAX or mixed orders
     return out;
 }
@@ -94,7 +114,8 @@ std::vector<std::uint64_t> readShape(hid_t space, const std::string& where) {
     return std::vector<std::uint64_t>(dims.begin(), dims.begin() + rank);
 }
 
-std::uint64_t checkedElementCount(const std::vector<std::uint64_t>& shape, const std::string& where) {
+std::uint64_t checkedElementCount(const std::vector<std::uint64_t>& shape,
+                                  const std::string& where) {
     const std::uint64_t limit = std::uint64_t(1) << 62;
     std::uint64_t n = 1;
     for (std::uint64_t d : shape) {

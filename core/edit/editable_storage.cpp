@@ -1,0 +1,76 @@
+#include "edit/editable_storage.h"
+
+#include <cstring>
+#include <string>
+#include <unordered_set>
+
+#include "model/error.h"
+
+namespace ws {
+
+EditableStorage::EditableStorage(ByteSourcePtr original)
+    : original_(std::move(original)), bytes_(original_->readAll()) {}
+
+void EditableStorage::read(std::uint64_t offset, void* dst, std::size_t n) const {
+    if (offset > bytes_.size() || n > bytes_.size() - offset)
+        throw FormatError("read of " + std::to_string(n) + " bytes at offset " +
+                          std::to_string(offset) + " is beyond the end of the edited storage (" +
+                          std::to_string(bytes_.size()) + " bytes)");
+    if (n) std::memcpy(dst, bytes_.data() + offset, n);
+}
+
+SourceLocation locateSource(const ByteSource& source) {
+    SourceLocation loc;
+    const ByteSource* at = &source;
+    // Bounded: a reader never nests windows deeply, and a cycle is impossible with shared_ptr.
+    while (const auto* sub = dynamic_cast<const SubByteSource*>(at)) {
+        loc.offset += sub->offset();
+        at = sub->parent().get();
+    }
+    loc.root = at;
+    return loc;
+}
+
+namespace {
+
+bool sameStorage(const Tensor& a, const ByteSource& aSource, const Tensor& b) {
+    if (b.storage.get() == &aSource) return true;
+    if (!b.storage || b.storage->size() != aSource.size()) return false;
+    if (dynamic_cast<const EditableStorage*>(b.storage.get())) return false;
+    const bool aWindow = dynamic_cast<const SubByteSource*>(&aSource) != nullptr;
+    const bool bWindow = dynamic_cast<const SubByteSource*>(b.storage.get()) != nullptr;
+    if (aWindow && bWindow) {
+        const SourceLocation la = locateSource(aSource), lb = locateSource(*b.storage);
+        return la.root == lb.root && la.offset == lb.offset;
+    }
+    return !aWindow && !bWindow && !a.storageKey.empty() && a.storageKey == b.storageKey;
+}
+
+}  // namespace
+
+EditableStorage& editableStorage(Model& model, Tensor& tensor) {
+    if (!tensor.storage) throw FormatError("tensor has no storage");
+    if (auto* done = dynamic_cast<const EditableStorage*>(tensor.storage.get()))
+        return const_cast<EditableStorage&>(*done);  // made non-const below, by us
+    const ByteSourcePtr old = tensor.storage;
+    auto copy = std::make_shared<EditableStorage>(old);
+    const Tensor reference = tensor;  // a copy: `tensor` itself is repointed in the loop
+    model.forEachTensor([&](Node& n) {
+        if (n.tensor && sameStorage(reference, *old, *n.tensor)) n.tensor->storage = copy;
+    });
+    tensor.storage = copy;  // also when the tensor is not (yet) in the tree
+    return *copy;
+}
+
+std::vector<const EditableStorage*> editedStorages(const Model& model) {
+    std::vector<const EditableStorage*> out;
+    std::unordered_set<const EditableStorage*> seen;
+    model.forEachTensor([&](Node& n) {
+        if (!n.tensor) return;
+        auto* e = dynamic_cast<const EditableStorage*>(n.tensor->storage.get());
+        if (e && seen.insert(e).second) out.push_back(e);
+    });
+    return out;
+}
+
+}  // namespace ws

@@ -1,0 +1,32 @@
+#pragma once
+// Reading and writing one element of a storage in its own dtype. Writes keep the dtype: floats
+// round to nearest even (f16/bf16 directly from the double, without a second rounding through
+// float32), integer and bool elements refuse values they cannot hold exactly.
+#include <cstdint>
+#include <string>
+
+#include "edit/scalar.h"
+#include "model/dtype.h"
+
+namespace ws {
+
+// The element at p (dtypeSize(dtype) bytes, byte-swapped first when bigEndian).
+Scalar loadElement(const std::uint8_t* p, DType dtype, bool bigEndian);
+
+// Writes v into p. Throws FormatError("<what>: ...") when v does not fit the dtype:
+// a fraction or out-of-range number for an integer type, anything but 0/1 for bool.
+void storeElement(std::uint8_t* p, DType dtype, bool bigEndian, const Scalar& v,
+                  const std::string& what);
+
+// v as it reads back after storeElement (the rounding the dtype applies), without writing.
+Scalar roundToDtype(const Scalar& v, DType dtype, const std::string& what);
+
+// The shortest text that reads back as the same element of `dtype` (0.1 for the f32 nearest to
+// 0.1, not 0.10000000149011612).
+std::string elementText(const Scalar& v, DType dtype);
+
+// double -> IEEE half / bfloat16 / float, correctly rounded to nearest even in one step.
+std::uint16_t doubleToHalf(double d);
+std::uint16_t doubleToBfloat16(double d);
+
+}  // namespace ws

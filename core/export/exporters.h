@@ -1,0 +1,29 @@
+#pragma once
+// One writer per export format; export_model.cpp picks one by the output's extension.
+#include <string>
+#include <vector>
+
+#include "export/export_model.h"
+
+namespace ws {
+
+class AtomicFile;
+
+struct ExportInput {
+    std::vector<const Node*> tensors;  // tensor nodes in tree order
+    std::string stem;                  // output file name without folder and extension
+};
+
+using ExporterFunction = void (*)(const ExportInput& input, AtomicFile& out, ExportReport& report);
+
+void exportTorchStateDict(const ExportInput& input, AtomicFile& out, ExportReport& report);
+void exportSafetensorsFile(const ExportInput& input, AtomicFile& out, ExportReport& report);
+void exportNpz(const ExportInput& input, AtomicFile& out, ExportReport& report);
+
+// Streams a tensor's elements in C order, little-endian; bf16 widened to float32 when
+// widenBf16 (NumPy outputs). Returns the number of bytes it will deliver.
+std::uint64_t exportedBytes(const Tensor& tensor, bool widenBf16);
+void streamTensor(const Tensor& tensor, bool widenBf16,
+                  const std::function<void(const void*, std::size_t)>& sink);
+
+}  // namespace ws

@@ -1,0 +1,101 @@
+#include "io/atomic_file.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <vector>
+
+#include "model/error.h"
+
+namespace ws {
+
+AtomicFile::AtomicFile(const std::string& path) : path_(path) {
+    const std::size_t slash = path.rfind('/');
+    dir_ = slash == std::string::npos ? "." : (slash == 0 ? "/" : path.substr(0, slash));
+    struct stat st {};
+    const bool exists = ::stat(path.c_str(), &st) == 0;
+    if (exists && S_ISDIR(st.st_mode)) fail("is a directory", EISDIR);
+    // A hidden name beside the destination: same folder, so rename() never crosses devices.
+    const std::string leaf = slash == std::string::npos ? path : path.substr(slash + 1);
+    std::string pattern =
+        (slash == std::string::npos ? "" : path.substr(0, slash + 1)) + "." + leaf + ".tmp-XXXXXX";
+    std::vector<char> name(pattern.begin(), pattern.end());
+    name.push_back('\0');
+    fd_ = ::mkstemp(name.data());
+    if (fd_ < 0) fail("cannot create a temporary file in " + dir_, errno);
+    temp_ = name.data();
+    // mkstemp creates 0600; keep the mode of the file we replace, else what umask allows.
+    mode_t mode = 0;
+    if (exists) {
+        mode = st.st_mode & 07777;
+    } else {
+        const mode_t mask = ::umask(0);
+        ::umask(mask);
+        mode = 0666 & ~mask;
+    }
+    ::fchmod(fd_, mode);
+}
+
+AtomicFile::~AtomicFile() {
+    if (fd_ >= 0) ::close(fd_);
+    if (!temp_.empty()) ::unlink(temp_.c_str());
+}
+
+void AtomicFile::fail(const std::string& what, int err) {
+    // Clean up before throwing so that no half-written file outlives the error.
+    if (fd_ >= 0) ::close(fd_);
+    fd_ = -1;
+    if (!temp_.empty()) ::unlink(temp_.c_str());
+    temp_.clear();
+    throw FormatError(path_ + ": " + what + ": " + std::strerror(err));
+}
+
+void AtomicFile::write(const void* data, std::size_t n) {
+    if (fd_ < 0) throw FormatError(path_ + ": write after the file was closed");
+    const char* p = static_cast<const char*>(data);
+    while (n) {
+        const ssize_t w = ::write(fd_, p, n);
+        if (w < 0 && errno == EINTR) continue;
+        if (w <= 0) fail("cannot write", w < 0 ? errno : ENOSPC);
+        p += w;
+        n -= std::size_t(w);
+        position_ += std::uint64_t(w);
+    }
+}
+
+void AtomicFile::writeAt(std::uint64_t offset, const void* data, std::size_t n) {
+    if (fd_ < 0) throw FormatError(path_ + ": write after the file was closed");
+    if (offset > position_ || n > position_ - offset)
+        throw FormatError(path_ + ": internal error: rewrite past the written bytes");
+    const char* p = static_cast<const char*>(data);
+    while (n) {
+        const ssize_t w = ::pwrite(fd_, p, n, off_t(offset));
+        if (w < 0 && errno == EINTR) continue;
+        if (w <= 0) fail("cannot write", w < 0 ? errno : ENOSPC);
+        p += w;
+        n -= std::size_t(w);
+        offset += std::uint64_t(w);
+    }
+}
+
+void AtomicFile::commit() {
+    if (fd_ < 0) throw FormatError(path_ + ": commit after the file was closed");
+    if (::fsync(fd_) != 0) fail("cannot flush to disk", errno);
+    const int fd = fd_;
+    fd_ = -1;
+    if (::close(fd) != 0) fail("cannot close", errno);
+    if (::rename(temp_.c_str(), path_.c_str()) != 0)
+        fail("cannot rename the temporary file over the destination", errno);
+    temp_.clear();
+    // The rename itself is durable only once the folder is synced.
+    const int dirFd = ::open(dir_.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (dirFd >= 0) {
+        ::fsync(dirFd);
+        ::close(dirFd);
+    }
+}
+
+}  // namespace ws

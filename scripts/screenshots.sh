@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# Renders the documentation screenshots from real files with the app's hidden screenshot mode
+# (--screenshot OUT --select PATH --view heatmap|tiles|histogram|values|layer) under xvfb-run.
+#
+#   scripts/screenshots.sh [BUILD_DIR]      (default: build-gui, then build)
+#
+# Needs xvfb-run. Uses the bundled example (resources/examples) and, when present, the shared
+# fixtures (WS_FIXTURES, default ../shared/fixtures/real) for the conv-kernel shot.
+set -euo pipefail
+
+repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+build="${1:-}"
+if [[ -z "$build" ]]; then
+  for candidate in "$repo/build-gui" "$repo/build"; do
+    [[ -x "$candidate/app/weightsmith" ]] && build="$candidate" && break
+  done
+fi
+app="$build/app/weightsmith"
+[[ -x "$app" ]] || { echo "screenshots.sh: no weightsmith binary in '$build' (build with WS_BUILD_GUI=ON)" >&2; exit 1; }
+command -v xvfb-run >/dev/null || { echo "screenshots.sh: xvfb-run is not installed" >&2; exit 1; }
+
+out="$repo/docs/screenshots"
+examples="$repo/resources/examples"
+fixtures="${WS_FIXTURES:-$repo/../shared/fixtures/real}"
+mkdir -p "$out"
+
+shoot() {  # shoot NAME FILE NODE VIEW
+  local name="$1" file="$2" node="$3" view="$4"
+  if [[ ! -f "$file" ]]; then
+    echo "SKIP: $name ($file not found)"
+    return
+  fi
+  # A private settings/runtime location: screenshots never touch the user's recent files.
+  XDG_CONFIG_HOME="$(mktemp -d)" XDG_RUNTIME_DIR="$(mktemp -d)" \
+    xvfb-run -a -s "-screen 0 1600x1000x24" \
+    "$app" --screenshot "$out/$name.png" --select "$node" --view "$view" --size 1400x860 "$file"
+}
+
+shoot lstm_kernel_heatmap "$examples/seed_lstm_state_dict.pth" lstm.weight_hh_l0 heatmap
+shoot lstm_layer_overview "$examples/seed_lstm_state_dict.pth" lstm layer
+shoot conv_kernel_tiles "$fixtures/pytorch/cnn_batchnorm_mnist_state_dict.pt" conv2.weight tiles
+shoot histogram_statistics "$fixtures/pytorch/cnn_batchnorm_mnist_state_dict.pt" fc1.weight histogram
+shoot keras_lstm_gates "$fixtures/keras/lstm_stacked_timeseries_keras2.h5" \
+  "model_weights/lstm_1/lstm_1/lstm_cell/recurrent_kernel:0" heatmap
+echo "screenshots in $out"
