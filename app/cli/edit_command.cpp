@@ -79,6 +79,8 @@ int runEdit(const std::vector<std::string>& args) {
         } catch (const ws::FormatError& e) {
             std::fprintf(stderr, "weightsmith-cli: %s\n", e.what());
             return kExitFailed;
+        } catch (const std::exception& e) {
+            return fail(p.pasteFile, e.what());
         }
     }
     std::shared_ptr<ws::Model> model;
@@ -99,6 +101,8 @@ int runEdit(const std::vector<std::string>& args) {
             return fail(opt.file, opt.steps[i].flag + " " + opt.steps[i].text + ": " + e.what());
         } catch (const std::bad_alloc&) {
             return fail(opt.file, "out of memory while editing");
+        } catch (const std::exception& e) {
+            return fail(opt.file, opt.steps[i].flag + " " + opt.steps[i].text + ": " + e.what());
         }
     }
     try {
@@ -114,6 +118,8 @@ int runEdit(const std::vector<std::string>& args) {
         return kExitFailed;
     } catch (const std::bad_alloc&) {
         return fail(opt.output, "out of memory while saving");
+    } catch (const std::exception& e) {  // never abort on a library exception
+        return fail(opt.output, e.what());
     }
     return kExitOk;
 }

@@ -116,6 +116,9 @@ int runExport(const std::vector<std::string>& args) {
         std::fprintf(stderr, "weightsmith-cli: %s: out of memory while exporting\n",
                      parsed->file.c_str());
         return 1;
+    } catch (const std::exception& e) {  // never abort on a library exception
+        std::fprintf(stderr, "weightsmith-cli: %s: %s\n", parsed->file.c_str(), e.what());
+        return 1;
     }
     return 0;
 }

@@ -95,8 +95,6 @@ Region pasteBox(const Edit& e, const Tensor& t) {
     return box;
 }
 
-std::string valueText(const Scalar& v) { return scalarText(v); }
-
 }  // namespace
 
 Edit Edit::set(std::string path, RegionSpec region, Scalar value) {
@@ -155,8 +153,15 @@ EditResult applyEdit(Model& model, const Edit& e) {
         box = pasteBox(e, t);
     else
         box = resolveRegion(e.region, t.shape, e.path);
-    if (box.start.size() != t.shape.size())
+    // A Restore's box comes from outside (a GUI may build one): check it like any other.
+    if (box.start.size() != t.shape.size() || box.count.size() != t.shape.size() ||
+        box.step.size() != t.shape.size())
         throw FormatError("edit of " + what + " has a region of the wrong rank");
+    for (std::size_t d = 0; d < t.shape.size(); ++d)
+        if (box.start[d] < 0 || box.start[d] >= t.shape[d] || box.count[d] < 1 || box.step[d] < 1 ||
+            box.count[d] - 1 > (t.shape[d] - 1 - box.start[d]) / box.step[d])  // no overflow
+            throw FormatError("edit of " + what + ": region " + box.describe() +
+                              " lies outside the tensor");
     const std::vector<std::int64_t> offsets = elementOffsets(t, box);
     const std::size_t n = offsets.size();
 
@@ -166,7 +171,7 @@ EditResult applyEdit(Model& model, const Edit& e) {
     if (!dtypeIsFloat(dtype) && (e.kind == Edit::Kind::Scale || e.kind == Edit::Kind::Add) &&
         !e.value.isInteger)
         throw FormatError(std::string(editKindName(e.kind)) + " of integer " + what + " by " +
-                          valueText(e.value) + " would give non-integers; use an integer");
+                          scalarText(e.value) + " would give non-integers; use an integer");
     if (e.kind == Edit::Kind::Paste && std::int64_t(e.block.values.size()) != box.numel())
         throw FormatError("paste block has " + std::to_string(e.block.values.size()) +
                           " values for " + std::to_string(box.numel()) + " elements");
@@ -227,9 +232,9 @@ EditResult applyEdit(Model& model, const Edit& e) {
     result.inverse.box = box;
     result.inverse.bytes = std::move(oldBytes);
     std::string summary = std::string(editKindName(e.kind)) + " " + e.path + box.describe();
-    if (e.kind == Edit::Kind::Set) summary += " = " + valueText(e.value);
-    if (e.kind == Edit::Kind::Scale) summary += " *= " + valueText(e.value);
-    if (e.kind == Edit::Kind::Add) summary += " += " + valueText(e.value);
+    if (e.kind == Edit::Kind::Set) summary += " = " + scalarText(e.value);
+    if (e.kind == Edit::Kind::Scale) summary += " *= " + scalarText(e.value);
+    if (e.kind == Edit::Kind::Add) summary += " += " + scalarText(e.value);
     if (e.kind == Edit::Kind::Paste)
         summary +=
             " <- " + std::to_string(e.block.rows) + " x " + std::to_string(e.block.cols) + " block";

@@ -18,21 +18,20 @@ const EditResult& EditSession::apply(const Edit& edit) {
 
 std::string EditSession::undo() {
     if (done_.empty()) return {};
-    EditResult last = std::move(done_.back());
+    // Undoing writes the old bytes back; its own inverse is the redo. The history changes
+    // only once that succeeded.
+    EditResult back = applyEdit(*model_, done_.back().inverse);
+    back.summary = std::move(done_.back().summary);
     done_.pop_back();
-    // Undoing writes the old bytes back; its own inverse is the redo.
-    EditResult back = applyEdit(*model_, last.inverse);
-    back.summary = last.summary;
     undone_.push_back(std::move(back));
     return undone_.back().summary;
 }
 
 std::string EditSession::redo() {
     if (undone_.empty()) return {};
-    EditResult next = std::move(undone_.back());
+    EditResult again = applyEdit(*model_, undone_.back().inverse);
+    again.summary = std::move(undone_.back().summary);
     undone_.pop_back();
-    EditResult again = applyEdit(*model_, next.inverse);
-    again.summary = next.summary;
     done_.push_back(std::move(again));
     return done_.back().summary;
 }

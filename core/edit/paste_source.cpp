@@ -61,6 +61,20 @@ std::string headerField(const std::string& header, const std::string& key) {
 
 }  // namespace
 
+PasteBlock blockFromValues(std::int64_t rows, std::int64_t cols,
+                           const std::vector<double>& values) {
+    const bool positive = rows > 0 && cols > 0;
+    if (!positive || std::uint64_t(rows) * std::uint64_t(cols) != values.size())
+        throw FormatError("a " + std::to_string(rows) + " x " + std::to_string(cols) +
+                          " block does not hold " + std::to_string(values.size()) + " values");
+    PasteBlock block;
+    block.rows = rows;
+    block.cols = cols;
+    block.values.reserve(values.size());
+    for (double v : values) block.values.push_back(Scalar::fromReal(v));
+    return block;
+}
+
 PasteBlock parsePasteText(const std::string& text) {
     char sep = ' ';
     if (text.find('\t') != std::string::npos)
@@ -121,14 +135,22 @@ PasteBlock parseNpy(const std::vector<std::uint8_t>& bytes) {
     const std::string descr = headerField(header, "descr");
     const bool fortran = headerField(header, "fortran_order").find("True") != std::string::npos;
     const std::string shapeText = headerField(header, "shape");
+    if (shapeText.empty() || shapeText[0] != '(')
+        throw FormatError(".npy shape " + shapeText + " is not a tuple");
     std::vector<std::int64_t> shape;
     for (std::size_t i = 1; i < shapeText.size();) {
         while (i < shapeText.size() && (shapeText[i] == ' ' || shapeText[i] == ',')) ++i;
         if (i >= shapeText.size() || shapeText[i] == ')') break;
+        std::int64_t dim = 0;
         std::size_t j = i;
-        while (j < shapeText.size() && std::isdigit(static_cast<unsigned char>(shapeText[j]))) ++j;
+        for (; j < shapeText.size() && std::isdigit(static_cast<unsigned char>(shapeText[j]));
+             ++j) {
+            if (dim > (std::int64_t(1) << 40))
+                throw FormatError(".npy shape " + shapeText + " is too large");
+            dim = dim * 10 + (shapeText[j] - '0');
+        }
         if (j == i) throw FormatError(".npy shape " + shapeText + " is malformed");
-        shape.push_back(std::stoll(shapeText.substr(i, j - i)));
+        shape.push_back(dim);
         i = j;
     }
     if (shape.size() > 2)

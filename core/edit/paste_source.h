@@ -15,6 +15,10 @@ struct PasteBlock {
     std::vector<Scalar> values;  // row-major, rows * cols
 };
 
+// A block from values already in memory (a GUI selection, a 2-D array): row-major, rows * cols
+// of them. Throws FormatError when the count does not match.
+PasteBlock blockFromValues(std::int64_t rows, std::int64_t cols, const std::vector<double>& values);
+
 // CSV or TSV (separator: tab if the text has one, else comma, else runs of spaces); blank lines
 // are skipped; every row must have the same number of values. Throws FormatError naming the
 // row and column of a bad value.

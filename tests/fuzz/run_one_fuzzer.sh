@@ -16,6 +16,9 @@ mkdir -p "$dir/corpus" "$dir/artifacts"
 # Seeds are rebuilt each run from the fixtures; the corpus the fuzzer grew is kept beside them.
 "$python" "$here/make_seed_corpus.py" "$name" "$dir/seeds" 2>&1 | grep -v Warning || true
 export TMPDIR="$dir"
+# The HDF5 reader stops a looping metadata walk after 20 s by default; fail fast instead so such
+# contained loops stay well inside libFuzzer's -timeout.
+export WS_HDF5_WALK_TIMEOUT="${WS_HDF5_WALK_TIMEOUT:-3}"
 # allocator_may_return_null: libhdf5 (not instrumented, not ours) asks malloc for absurd sizes
 # read from damaged files and handles the NULL; ASan would otherwise report it as a crash.
 # A huge allocation in our code still surfaces, as an uncaught std::bad_alloc.

@@ -193,6 +193,21 @@ TEST(EditOps, UndoAndRedoRestoreExactBytes) {
     EXPECT_FALSE(session.redo().empty());
     EXPECT_EQ(model->find("tensor")->tensor->contiguousBytes(), edited);
     EXPECT_FALSE(session.canRedo());
+    // A Restore built by hand is checked like any edit.
+    Edit bad;
+    bad.kind = Edit::Kind::Restore;
+    bad.path = "tensor";
+    bad.box.start = {3};
+    bad.box.count = {1};
+    bad.box.step = {1};
+    bad.bytes = {0, 0};
+    EXPECT_THROW(ws::applyEdit(*model, bad), FormatError);
+    bad.box.start = {0};
+    bad.box.step = {std::int64_t(1) << 62};
+    bad.box.count = {2};
+    bad.bytes = {0, 0, 0, 0};
+    EXPECT_THROW(ws::applyEdit(*model, bad), FormatError);
+    EXPECT_EQ(model->find("tensor")->tensor->contiguousBytes(), edited);
 }
 
 TEST(EditOps, PasteSourcesCsvTsvAndNpy) {
@@ -204,6 +219,31 @@ TEST(EditOps, PasteSourcesCsvTsvAndNpy) {
     EXPECT_EQ(tsv.cols, 3);
     EXPECT_THROW(ws::parsePasteText("1,2\n3\n"), FormatError);
     EXPECT_THROW(ws::parsePasteText("1,x\n"), FormatError);
+    const ws::PasteBlock mem = ws::blockFromValues(2, 1, {0.5, -1});
+    EXPECT_EQ(mem.rows, 2);
+    EXPECT_EQ(mem.values[1].real, -1);
+    EXPECT_THROW(ws::blockFromValues(2, 2, {1, 2, 3}), FormatError);
+    // Damaged .npy images are refused, never read out of bounds.
+    auto npyImage = [](const std::string& dict, std::size_t dataBytes) {
+        std::vector<std::uint8_t> b = {0x93, 'N', 'U', 'M', 'P', 'Y', 1, 0};
+        b.push_back(std::uint8_t(dict.size()));
+        b.push_back(std::uint8_t(dict.size() >> 8));
+        b.insert(b.end(), dict.begin(), dict.end());
+        b.resize(b.size() + dataBytes, 0);
+        return b;
+    };
+    const std::string f4 = "{'descr': '<f4', 'fortran_order': False, 'shape': ";
+    EXPECT_EQ(ws::parseNpy(npyImage(f4 + "(2, 2), }", 16)).values.size(), 4u);
+    EXPECT_THROW(ws::parseNpy(npyImage(f4 + "(2, 2), }", 15)), FormatError);
+    EXPECT_THROW(ws::parseNpy(npyImage(f4 + "(99999999999999999999999,), }", 16)), FormatError);
+    EXPECT_THROW(ws::parseNpy(npyImage(f4 + "(2, 2, 2), }", 32)), FormatError);
+    EXPECT_THROW(ws::parseNpy(npyImage(f4 + "7, }", 32)), FormatError);
+    EXPECT_THROW(
+        ws::parseNpy(npyImage("{'descr': '<c8', 'fortran_order': False, 'shape': (1,), }", 8)),
+        FormatError);
+    std::vector<std::uint8_t> cut = npyImage(f4 + "(1,), }", 4);
+    cut.resize(20);
+    EXPECT_THROW(ws::parseNpy(cut), FormatError);
 
     if (!ws_test::haveTorch()) GTEST_SKIP();
     const std::string npy = ws_test::tempPath("paste.npy");

@@ -40,7 +40,7 @@ class HeatmapView : public QWidget {
   Q_SIGNALS:
     void tilesShown(bool tiles);  // the slice controls do not apply to the tile grid
 
-private:
+  private:
     void refresh();
     QString describeSlice(std::int64_t r0, std::int64_t r1, std::int64_t c0, std::int64_t c1,
                           double value) const;

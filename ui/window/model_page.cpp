@@ -17,6 +17,12 @@
 
 namespace ws::ui {
 
+namespace {
+
+constexpr int kLargeTreeNodes = 5000;
+
+}  // namespace
+
 ModelPage::ModelPage(std::shared_ptr<const Model> model, QWidget* parent)
     : QWidget(parent), model_(std::move(model)) {
     auto* layout = new QVBoxLayout(this);
@@ -65,7 +71,11 @@ ModelPage::ModelPage(std::shared_ptr<const Model> model, QWidget* parent)
     tree_->header()->setSectionResizeMode(QHeaderView::Interactive);
     const int widths[] = {230, 90, 95, 45, 80, 70};
     for (int c = 0; c < ModelTreeModel::ColumnCount; ++c) tree_->setColumnWidth(c, widths[c]);
-    tree_->expandToDepth(1);
+    // Two levels show a typical model's layers and their tensors at once; for huge trees (LLM
+    // checkpoints) expanding thousands of layers would stall the window, so only one.
+    int nodes = 0;
+    model_->forEachNode([&nodes](Node&) { ++nodes; });
+    tree_->expandToDepth(nodes > kLargeTreeNodes ? 0 : 1);
     leftLayout->addWidget(tree_, 1);
     connect(filter_, &QLineEdit::textChanged, this, [this](const QString& text) {
         proxy_->setFilterFixedString(text);
