@@ -15,6 +15,9 @@ packages=(
   xvfb xauth imagemagick time appstream
 )
 
+# Node.js runs the Keras oracle (tests only); any Node >= 18 with npm will do.
+command -v node >/dev/null && command -v npm >/dev/null || packages+=(nodejs npm)
+
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

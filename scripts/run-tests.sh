@@ -7,6 +7,18 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 jobs=$(nproc)
 "$root/scripts/install-deps.sh"
 
+# The Keras oracle (TensorFlow.js) runs real Keras files for the conversion tests: install it
+# into the build folder from the read-only shared copy.
+oracle_src="$root/../shared/tools/keras-oracle"
+if [ -d "$oracle_src" ]; then
+  export WS_KERAS_ORACLE="$root/build/keras-oracle"
+  if [ ! -d "$WS_KERAS_ORACLE/node_modules" ]; then
+    mkdir -p "$root/build"
+    rm -rf "$WS_KERAS_ORACLE" && cp -r "$oracle_src" "$WS_KERAS_ORACLE" && chmod -R u+w "$WS_KERAS_ORACLE"
+    (cd "$WS_KERAS_ORACLE" && npm ci --no-audit --no-fund --loglevel=error)
+  fi
+fi
+
 echo "== Release build and all tests"
 "$root/scripts/build.sh"
 (cd "$root/build" && ctest --output-on-failure -j "$jobs" --timeout 1500)

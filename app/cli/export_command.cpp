@@ -13,7 +13,7 @@ namespace wscli {
 namespace {
 
 const char* const kExportUsage =
-    "usage: weightsmith-cli export FILE -o OUT.{pth,pt,safetensors,npz} \n"
+    "usage: weightsmith-cli export FILE -o OUT.{pth,pt,safetensors,npz,h5}\n"
     "       weightsmith-cli export FILE -o OUT.npy --tensor PATH\n"
     "\n"
     "Writes the tensors of FILE (any format inspect reads) to OUT, whose extension picks the\n"
@@ -22,6 +22,9 @@ const char* const kExportUsage =
     "  .safetensors    safetensors\n"
     "  .npz            one .npy per tensor (numpy.load); bf16 is widened to float32\n"
     "  .npy            one tensor, chosen with --tensor PATH; bf16 is widened to float32\n"
+    "  .h5             Keras weights in the Keras 2 save_weights layout (layer_names,\n"
+    "                  weight_names; one group per layer or module prefix). Names and\n"
+    "                  weight layouts are kept as they are: no PyTorch <-> Keras conversion\n"
     "\n"
     "options:\n"
     "  -o, --output OUT   the file to write (required)\n"
@@ -75,7 +78,7 @@ std::optional<ExportArgs> parse(const std::vector<std::string>& args, std::strin
         return std::nullopt;
     }
     if (out.output.empty()) {
-        error = "no output given: add -o OUT.pth, .pt, .safetensors, .npz or .npy";
+        error = "no output given: add -o OUT.pth, .pt, .safetensors, .npz, .h5 or .npy";
         return std::nullopt;
     }
     return out;

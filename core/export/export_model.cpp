@@ -27,13 +27,14 @@ std::string stemOf(const std::string& path) {
     return dot == std::string::npos || dot == 0 ? leaf : leaf.substr(0, dot);
 }
 
-// Extension -> writer. Keras outputs (".h5", ".keras") are added here when they exist.
+// Extension -> writer.
 const std::map<std::string, ExporterFunction>& exporterTable() {
     static const std::map<std::string, ExporterFunction> table = {
         {".pth", &exportTorchStateDict},
         {".pt", &exportTorchStateDict},
         {".safetensors", &exportSafetensorsFile},
         {".npz", &exportNpz},
+        {".h5", &exportKerasWeightsH5},
     };
     return table;
 }
@@ -77,7 +78,7 @@ ExportReport exportModel(const Model& model, const std::string& path,
         if (it == exporterTable().end())
             throw FormatError("cannot export to '" +
                               (ext.empty() ? std::string("(no extension)") : ext) +
-                              "' files (supported: .pth, .pt, .safetensors, .npz, .npy)");
+                              "' files (supported: .pth, .pt, .safetensors, .npz, .npy, .h5)");
         ExportInput input;
         input.stem = stemOf(path);
         model.forEachTensor([&](Node& n) {

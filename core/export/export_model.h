@@ -5,8 +5,10 @@
 //   .safetensors   every tensor by its path (safetensors spec, 8-byte aligned header)
 //   .npz           one .npy per tensor, named by its path (numpy.load)
 //   .npy           one tensor (ExportOptions::tensorPath, or the model's only tensor)
+//   .h5            Keras 2 save_weights layout (layer_names, weight_names), names kept as they
+//                  are: no layout conversion between frameworks
 // bf16, which NumPy lacks, is widened to float32 in .npz/.npy (noted in the report). Other
-// extensions (Keras .h5/.keras until their exporter exists) are refused with a FormatError.
+// extensions (.keras among them) are refused with a FormatError.
 // The output appears atomically (io/atomic_file.h).
 #include <string>
 #include <vector>

@@ -19,6 +19,8 @@ using ExporterFunction = void (*)(const ExportInput& input, AtomicFile& out, Exp
 void exportTorchStateDict(const ExportInput& input, AtomicFile& out, ExportReport& report);
 void exportSafetensorsFile(const ExportInput& input, AtomicFile& out, ExportReport& report);
 void exportNpz(const ExportInput& input, AtomicFile& out, ExportReport& report);
+// Keras 2 save_weights layout (.h5): one group per layer / module prefix, names as they are.
+void exportKerasWeightsH5(const ExportInput& input, AtomicFile& out, ExportReport& report);
 
 // Streams a tensor's elements in C order, little-endian; bf16 widened to float32 when
 // widenBf16 (NumPy outputs). Returns the number of bytes it will deliver.

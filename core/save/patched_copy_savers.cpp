@@ -31,11 +31,10 @@ void writePatchedCopy(const Model& model, AtomicFile& out, SaveReport& report) {
 
 void saveTorchLegacy(const Model& model, AtomicFile& out, const SaveOptions& options,
                      SaveReport& report) {
-    if (options.legacyAsZip)
-        throw FormatError(
-            "writing a legacy torch file in the zip layout is not supported (its pickle "
-            "would need rewriting); save it in the legacy layout, or export a state_dict "
-            "to .pth");
+    if (options.legacyAsZip) {
+        saveTorchLegacyAsZip(model, out, report);
+        return;
+    }
     writePatchedCopy(model, out, report);
     report.format = "torch-legacy";
     report.note = "written in the legacy torch.save layout (as it was opened)";

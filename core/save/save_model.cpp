@@ -10,14 +10,16 @@ namespace ws {
 
 namespace {
 
-// Model::format -> saver. Keras savers ("keras-h5", "keras-v3", "keras-weights-h5") are added
-// here when they exist.
+// Model::format -> saver.
 const std::map<std::string, SaverFunction>& saverTable() {
     static const std::map<std::string, SaverFunction> table = {
         {"torch-zip", &saveTorchZip},
         {"torchscript", &saveTorchZip},
         {"torch-legacy", &saveTorchLegacy},
         {"safetensors", &saveSafetensors},
+        {"keras-h5", &saveKerasHdf5},
+        {"keras-weights-h5", &saveKerasHdf5},
+        {"keras-v3", &saveKerasArchive},
     };
     return table;
 }
@@ -31,7 +33,7 @@ SaveReport saveModel(const Model& model, const std::string& path, const SaveOpti
             path + ": saving " +
             (model.format.empty() ? std::string("this model") : model.format + " files") +
             " is not supported (supported: PyTorch zip, TorchScript, legacy PyTorch, "
-            "safetensors)");
+            "safetensors, Keras .h5 / .weights.h5 / .keras)");
     SaveReport report;
     try {
         AtomicFile out(path);

@@ -12,8 +12,8 @@
 namespace ws {
 
 struct SaveOptions {
-    // Legacy torch files are written back in the legacy layout; asking for the zip layout is
-    // refused for now (use export to .pth for a state_dict in the zip layout).
+    // Legacy torch files are written back in the legacy layout unless this asks for the zip
+    // layout of torch.save >= 1.6 (SaveReport::note says which was written).
     bool legacyAsZip = false;
 };
 

@@ -18,7 +18,17 @@ void saveTorchZip(const Model& model, AtomicFile& out, const SaveOptions& option
 // replaced in place (neither layout moves when values change).
 void saveTorchLegacy(const Model& model, AtomicFile& out, const SaveOptions& options,
                      SaveReport& report);
+// SaveOptions::legacyAsZip: the legacy file rewritten as a torch zip archive.
+void saveTorchLegacyAsZip(const Model& model, AtomicFile& out, SaveReport& report);
 void saveSafetensors(const Model& model, AtomicFile& out, const SaveOptions& options,
                      SaveReport& report);
+
+// Keras HDF5 files (.h5 of any Keras version, Keras 3 .weights.h5): the file copied, then the
+// edited datasets overwritten in the copy with libhdf5 (keras_savers.cpp).
+void saveKerasHdf5(const Model& model, AtomicFile& out, const SaveOptions& options,
+                   SaveReport& report);
+// Keras 3 .keras archives: model.weights.h5 patched the same way, other records copied.
+void saveKerasArchive(const Model& model, AtomicFile& out, const SaveOptions& options,
+                      SaveReport& report);
 
 }  // namespace ws

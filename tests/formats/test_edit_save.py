@@ -233,6 +233,46 @@ class EditSaveTest(unittest.TestCase):
         self.assertFalse(tb[target][0].any())
         self.assertEqual(os.path.getsize(src), os.path.getsize(dst))
 
+    def test_legacy_file_written_in_the_zip_layout_when_asked(self):
+        import torch
+        src = os.path.join(ors.FIXTURES, "pytorch", "mlp_full_model_pickle_legacy.pt")
+        dst = self.out("legacy_as_zip.pt")
+        rc, out, err = edit([src, "--legacy-as-zip", "--add", "2.bias[3]=1", "-o", dst])
+        self.assertEqual(rc, 0, err)
+        self.assertIn("zip layout", out)
+        self.assertTrue(zipfile.is_zipfile(dst))
+        check_local_headers(self, dst)
+        with zipfile.ZipFile(dst) as z:
+            self.assertIsNone(z.testzip())
+            self.assertIn("legacy_as_zip/data.pkl", z.namelist())
+        # The legacy storages are tagged cuda:0, so both loads map them to the CPU.
+        a = torch.load(src, map_location="cpu")
+        b = torch.load(dst, map_location="cpu")
+        self.assertIs(type(a), type(b))
+        sa, sb = a.state_dict(), b.state_dict()
+        self.assertEqual(list(sa), list(sb))
+        for k in sa:
+            if k == "2.bias":
+                expect = sa[k].clone()
+                expect[3] += 1
+                self.assertTrue(torch.equal(sb[k], expect))
+            else:
+                self.assertTrue(torch.equal(sa[k], sb[k]), k)
+        x = torch.randn(4, 16)
+        with torch.no_grad():
+            self.assertFalse(torch.equal(a(x), b(x)))
+        # Views of one legacy storage stay views in the zip layout.
+        views = self.out("views_legacy_src.pt")
+        t = torch.arange(6, dtype=torch.float32).reshape(2, 3)
+        torch.save({"a": t, "col": t[:, 1]}, views, _use_new_zipfile_serialization=False)
+        dst2 = self.out("views_as_zip.pt")
+        rc, _, err = edit([views, "--legacy-as-zip", "--set", "col[1]=9", "-o", dst2])
+        self.assertEqual(rc, 0, err)
+        d = torch.load(dst2)
+        self.assertEqual(d["a"][1, 1].item(), 9)
+        d["a"][0, 1] = -1
+        self.assertEqual(d["col"][0].item(), -1)
+
     def test_safetensors_edit_keeps_the_header(self):
         import numpy as np
         src = self.out("plain.safetensors")

@@ -23,6 +23,8 @@ export WS_HDF5_WALK_TIMEOUT="${WS_HDF5_WALK_TIMEOUT:-3}"
 # read from damaged files and handles the NULL; ASan would otherwise report it as a crash.
 # A huge allocation in our code still surfaces, as an uncaught std::bad_alloc.
 export ASAN_OPTIONS="${ASAN_OPTIONS:-}:detect_leaks=1:allocator_may_return_null=1"
+# libhdf5's own small leaks on its error paths (see tests/formats/lsan_libhdf5.supp).
+export LSAN_OPTIONS="${LSAN_OPTIONS:-}:suppressions=$here/../formats/lsan_libhdf5.supp"
 export UBSAN_OPTIONS="${UBSAN_OPTIONS:-}:print_stacktrace=1:halt_on_error=1"
 status=0
 # In a session of its own, so helper processes the code under test forks (the HDF5 reader

@@ -4,7 +4,6 @@
 
 #include <cmath>
 #include <cstring>
-#include <limits>
 #include <sstream>
 
 #include "containers/hdf5/hdf5_types.h"
@@ -46,6 +45,8 @@ struct AttributeReader {
         if (variable < 0) fail(where + ": cannot inspect the string type");
         const H5T_cset_t cset = H5Tget_cset(fileType);
         if (variable) {
+            if (count > kMaxAttributeBytes / sizeof(char*))
+                throw FormatError(where + ": string attribute has implausibly many elements");
             Handle memType = checked(H5Tcopy(H5T_C_S1), where + ": cannot create a string type");
             H5Tset_size(memType.get(), H5T_VARIABLE);
             H5Tset_cset(memType.get(), cset == H5T_CSET_UTF8 ? H5T_CSET_UTF8 : H5T_CSET_ASCII);
@@ -58,7 +59,7 @@ struct AttributeReader {
                 H5Dvlen_reclaim(memType.get(), space.get(), H5P_DEFAULT, ptrs.data());
         } else {
             const std::size_t width = H5Tget_size(fileType);
-            if (width == 0 || count * width > kMaxAttributeBytes)
+            if (width == 0 || count > kMaxAttributeBytes / width)
                 throw FormatError(where + ": string attribute size is implausible");
             std::vector<char> buf(std::size_t(count) * width);
             if (H5Aread(attr, fileType, buf.data()) < 0) fail(where + ": cannot read the strings");
@@ -70,7 +71,7 @@ struct AttributeReader {
 
     template <typename T>
     std::vector<T> readNumbers(hid_t memType) {
-        if (count * sizeof(T) > kMaxAttributeBytes)
+        if (count > kMaxAttributeBytes / sizeof(T))
             throw FormatError(where + ": attribute is implausibly large");
         std::vector<T> values(static_cast<std::size_t>(count));
         if (count && H5Aread(attr, memType, values.data()) < 0)

@@ -119,7 +119,8 @@ std::uint64_t checkedElementCount(const std::vector<std::uint64_t>& shape,
     const std::uint64_t limit = std::uint64_t(1) << 62;
     std::uint64_t n = 1;
     for (std::uint64_t d : shape) {
-        if (d != 0 && n > limit / d)
+        // Each dimension must also fit a signed 64-bit tensor shape, even next to a 0.
+        if (d > limit || (d != 0 && n > limit / d))
             throw FormatError(where + ": shape " + shapeText(shape) + " is too large");
         n *= d;
     }

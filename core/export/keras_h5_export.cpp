@@ -1,0 +1,201 @@
+// Export to the layout Keras 2's `model.save_weights('x.h5')` writes, so Keras 2 / tf.keras
+// `load_weights` (and h5py) read it:
+//   /                      attrs layer_names (fixed-length byte strings), backend, keras_version
+//   /<layer>               attr weight_names ("<layer>/<weight>:0", fixed-length byte strings)
+//   /<layer>/<weight name> one contiguous dataset per tensor, little-endian
+// Names are kept as the source has them; no layout conversion happens (a PyTorch Linear
+// weight stays (out, in), an LSTM keeps torch's gate order). Converting layouts between
+// frameworks is a separate feature.
+#include <map>
+
+#include "containers/hdf5/hdf5_types.h"
+#include "containers/hdf5/hdf5_writer.h"
+#include "export/exporters.h"
+#include "io/atomic_file.h"
+#include "model/error.h"
+
+namespace ws {
+
+namespace {
+
+// What Keras 2 writes next to layer_names; keras_version "2.x" tells loaders that no Keras 1
+// conversions apply.
+constexpr const char* kBackend = "tensorflow";
+constexpr const char* kKerasVersion = "2.15.0";
+// Keras splits attributes larger than this (HDF5_OBJECT_HEADER_LIMIT in keras/saving) into
+// name0, name1, ... because an object header cannot hold more.
+constexpr std::size_t kObjectHeaderLimit = 64512;
+
+struct Weight {
+    std::string name;  // "<layer>/<leaf>:0" or, from a Keras source, the original weight name
+    const Tensor* tensor = nullptr;
+};
+
+struct Layer {
+    std::string name;
+    std::vector<Weight> weights;
+};
+
+// Where a tensor goes. A Keras source keeps its own layer and weight names: the tensor lies
+// below a layer node whose path is a prefix of the tensor's dataset path. Anything else (a
+// PyTorch state_dict key "encoder.layer1.weight") is split at its last '.' or '/': the module
+// prefix is the layer, the rest the weight.
+std::pair<std::string, std::string> placeTensor(const Node& node) {
+    for (const Node* up = node.parent; up; up = up->parent) {
+        if (up->kind != NodeKind::Layer || up->path.empty()) continue;
+        const std::string prefix = up->path + "/";
+        if (node.path.compare(0, prefix.size(), prefix) == 0)
+            return {up->name, node.path.substr(prefix.size())};
+    }
+    const std::size_t cut = node.path.find_last_of("./");
+    const std::string layer = cut == std::string::npos ? node.path : node.path.substr(0, cut);
+    const std::string leaf = cut == std::string::npos ? node.path : node.path.substr(cut + 1);
+    if (layer.empty() || leaf.empty())
+        throw FormatError("tensor '" + node.path + "' has no name usable as an HDF5 path");
+    return {layer, layer + "/" + leaf + ":0"};
+}
+
+std::vector<Layer> groupByLayer(const ExportInput& input) {
+    std::vector<Layer> layers;
+    std::map<std::string, std::size_t> index;
+    for (const Node* node : input.tensors) {
+        auto [layer, weight] = placeTensor(*node);
+        auto it = index.find(layer);
+        if (it == index.end()) {
+            it = index.emplace(layer, layers.size()).first;
+            layers.push_back({layer, {}});
+        }
+        layers[it->second].weights.push_back({weight, node->tensor.get()});
+    }
+    return layers;
+}
+
+// A fixed-length, NUL-padded ASCII string type as h5py gives numpy bytes ("S<n>"); UTF-8
+// names are stored as their bytes, as Keras does with name.encode('utf8').
+h5::Handle fixedStringType(std::size_t width) {
+    h5::Handle type = h5::checked(H5Tcopy(H5T_C_S1), "cannot create an HDF5 string type");
+    if (H5Tset_size(type.get(), width ? width : 1) < 0 ||
+        H5Tset_strpad(type.get(), H5T_STR_NULLPAD) < 0)
+        h5::fail("cannot create an HDF5 string type");
+    return type;
+}
+
+void writeStringAttribute(hid_t object, const std::string& name,
+                          const std::vector<std::string>& items, bool scalar) {
+    std::size_t width = 1;
+    for (const auto& s : items) width = std::max(width, s.size());
+    std::vector<char> buffer(items.size() * width, '\0');
+    for (std::size_t i = 0; i < items.size(); ++i)
+        std::copy(items[i].begin(), items[i].end(), buffer.begin() + i * width);
+    h5::Handle type = fixedStringType(width);
+    const hsize_t count = items.size();
+    h5::Handle space =
+        h5::checked(scalar ? H5Screate(H5S_SCALAR) : H5Screate_simple(1, &count, nullptr),
+                    "cannot create an HDF5 dataspace");
+    h5::Handle attr = h5::checked(
+        H5Acreate2(object, name.c_str(), type.get(), space.get(), H5P_DEFAULT, H5P_DEFAULT),
+        "cannot create attribute '" + name + "'");
+    if (H5Awrite(attr.get(), type.get(), buffer.data()) < 0)
+        h5::fail("cannot write attribute '" + name + "'");
+}
+
+// Keras' save_attributes_to_hdf5_group: one attribute when it fits an object header, else
+// numpy.array_split into the fewest equal parts that do, named name0, name1, ...
+void writeStringListAttribute(hid_t object, const std::string& name,
+                              const std::vector<std::string>& items) {
+    std::size_t width = 1;
+    for (const auto& s : items) width = std::max(width, s.size());
+    std::size_t chunks = 1;
+    while (((items.size() + chunks - 1) / chunks) * width > kObjectHeaderLimit) ++chunks;
+    if (chunks == 1) {
+        writeStringAttribute(object, name, items, false);
+        return;
+    }
+    std::size_t at = 0;
+    for (std::size_t c = 0; c < chunks; ++c) {
+        const std::size_t n = items.size() / chunks + (c < items.size() % chunks ? 1 : 0);
+        std::vector<std::string> part(items.begin() + at, items.begin() + at + n);
+        std::vector<char> buffer(part.size() * width, '\0');
+        for (std::size_t i = 0; i < part.size(); ++i)
+            std::copy(part[i].begin(), part[i].end(), buffer.begin() + i * width);
+        h5::Handle type = fixedStringType(width);
+        const hsize_t count = part.size();
+        h5::Handle space =
+            h5::checked(H5Screate_simple(1, &count, nullptr), "cannot create an HDF5 dataspace");
+        const std::string partName = name + std::to_string(c);
+        h5::Handle attr = h5::checked(
+            H5Acreate2(object, partName.c_str(), type.get(), space.get(), H5P_DEFAULT, H5P_DEFAULT),
+            "cannot create attribute '" + partName + "'");
+        if (H5Awrite(attr.get(), type.get(), buffer.data()) < 0)
+            h5::fail("cannot write attribute '" + partName + "'");
+        at += n;
+    }
+}
+
+void writeWeight(hid_t group, const std::string& layer, const Weight& weight, bool& widened) {
+    const Tensor& tensor = *weight.tensor;
+    const std::string where = "tensor '" + layer + "/" + weight.name + "'";
+    const DType fileDtype = tensor.dtype == DType::BF16 ? DType::F32 : tensor.dtype;
+    widened = widened || tensor.dtype == DType::BF16;
+    h5::Handle type = h5::fileTypeFor(fileDtype);
+    std::vector<hsize_t> dims(tensor.shape.begin(), tensor.shape.end());
+    h5::Handle space =
+        h5::checked(dims.empty() ? H5Screate(H5S_SCALAR)
+                                 : H5Screate_simple(int(dims.size()), dims.data(), nullptr),
+                    where + ": cannot create its dataspace");
+    h5::Handle lcpl =
+        h5::checked(H5Pcreate(H5P_LINK_CREATE), "cannot create an HDF5 property list");
+    H5Pset_create_intermediate_group(lcpl.get(), 1);
+    h5::Handle dataset = h5::checked(H5Dcreate2(group, weight.name.c_str(), type.get(), space.get(),
+                                                lcpl.get(), H5P_DEFAULT, H5P_DEFAULT),
+                                     where + ": cannot create dataset '" + weight.name + "'");
+    std::vector<std::uint8_t> bytes;
+    bytes.reserve(std::size_t(exportedBytes(tensor, true)));
+    streamTensor(tensor, true, [&](const void* p, std::size_t n) {
+        const auto* b = static_cast<const std::uint8_t*>(p);
+        bytes.insert(bytes.end(), b, b + n);
+    });
+    if (!bytes.empty() &&
+        H5Dwrite(dataset.get(), type.get(), H5S_ALL, H5S_ALL, H5P_DEFAULT, bytes.data()) < 0)
+        h5::fail(where + ": cannot write its values");
+}
+
+}  // namespace
+
+void exportKerasWeightsH5(const ExportInput& input, AtomicFile& out, ExportReport& report) {
+    const std::vector<Layer> layers = groupByLayer(input);
+    bool widened = false;
+    h5::Lock lock;
+    h5::Handle fapl = h5::writableAccessList();
+    H5Pset_fapl_sec2(fapl.get());
+    // libhdf5 writes the file itself: it replaces the empty temporary file AtomicFile made, and
+    // AtomicFile then syncs and renames it.
+    h5::WritableFile file(H5Fcreate(out.tempPath().c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, fapl.get()),
+                          "libhdf5 cannot create the file");
+    std::vector<std::string> layerNames;
+    for (const Layer& layer : layers) layerNames.push_back(layer.name);
+    writeStringListAttribute(file.id(), "layer_names", layerNames);
+    writeStringAttribute(file.id(), "backend", {kBackend}, true);
+    writeStringAttribute(file.id(), "keras_version", {kKerasVersion}, true);
+    h5::Handle lcpl =
+        h5::checked(H5Pcreate(H5P_LINK_CREATE), "cannot create an HDF5 property list");
+    H5Pset_create_intermediate_group(lcpl.get(), 1);
+    for (const Layer& layer : layers) {
+        h5::Handle group = h5::checked(
+            H5Gcreate2(file.id(), layer.name.c_str(), lcpl.get(), H5P_DEFAULT, H5P_DEFAULT),
+            "cannot create group '" + layer.name + "' (a name used twice?)");
+        std::vector<std::string> weightNames;
+        for (const Weight& w : layer.weights) weightNames.push_back(w.name);
+        writeStringListAttribute(group.get(), "weight_names", weightNames);
+        for (const Weight& w : layer.weights) writeWeight(group.get(), layer.name, w, widened);
+    }
+    file.close("the HDF5 file");
+    report.format = "keras weights h5";
+    report.tensors = input.tensors.size();
+    if (widened)
+        report.notes.push_back("bf16 has no HDF5/Keras type: bf16 tensors were widened to float32");
+    report.notes.push_back(
+        "names kept as the source has them; weight layouts were not converted for Keras");
+}
+
+}  // namespace ws
