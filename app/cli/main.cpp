@@ -4,6 +4,7 @@
 #include <string>
 #include <vector>
 
+#include "convert_command.h"
 #include "edit_command.h"
 #include "export_command.h"
 #include "inspect_command.h"
@@ -21,6 +22,8 @@ const char* const kUsage =
     "                 change tensor values and save in the file's own format\n"
     "  export FILE -o OUT.{pth,pt,safetensors,npz} | -o OUT.npy --tensor PATH\n"
     "                 write the tensors as a state_dict, safetensors, .npz or one .npy\n"
+    "  convert SRC.h5 -o OUT.pth [--emit-module model.py] [--report-json R.json]\n"
+    "                 convert a Keras model to a PyTorch state_dict (+ nn.Module source)\n"
     "\n"
     "  --help         show this help (`weightsmith-cli inspect --help` for the options)\n"
     "  --version      show the version\n";
@@ -45,6 +48,7 @@ int main(int argc, char** argv) {
     if (command == "inspect") return wscli::runInspect({args.begin() + 1, args.end()});
     if (command == "edit") return wscli::runEdit({args.begin() + 1, args.end()});
     if (command == "export") return wscli::runExport({args.begin() + 1, args.end()});
+    if (command == "convert") return wscli::runConvert({args.begin() + 1, args.end()});
     std::fprintf(stderr, "weightsmith-cli: unknown command '%s'\n%s", command.c_str(), kUsage);
     return 2;
 }

@@ -32,14 +32,16 @@ std::optional<TorchActivation> torchActivation(const std::string& name, int kera
             return TorchActivation{"F.relu6(x + 3.0) / 6.0",
                                    "hard_sigmoid is Keras 3's relu6(x + 3) / 6 (not torch.sigmoid; "
                                    "Keras 2 defined it as clip(0.2x + 0.5, 0, 1))"};
-        return TorchActivation{"torch.clamp(0.2 * x + 0.5, 0.0, 1.0)",
-                               "hard_sigmoid is Keras 2's clip(0.2x + 0.5, 0, 1) (not torch.sigmoid, "
-                               "not F.hardsigmoid = relu6(x + 3) / 6)"};
+        return TorchActivation{
+            "torch.clamp(0.2 * x + 0.5, 0.0, 1.0)",
+            "hard_sigmoid is Keras 2's clip(0.2x + 0.5, 0, 1) (not torch.sigmoid, "
+            "not F.hardsigmoid = relu6(x + 3) / 6)"};
     }
     return std::nullopt;
 }
 
-bool nativeRecurrentActivations(const std::string& kind, const std::string& act, const std::string& rec) {
+bool nativeRecurrentActivations(const std::string& kind, const std::string& act,
+                                const std::string& rec) {
     if (kind == "SimpleRNN") return act == "tanh" || act == "relu";
     return act == "tanh" && rec == "sigmoid";
 }

@@ -21,7 +21,8 @@ std::vector<std::string> directions(const layers::SemanticLayer& layer, const La
 
 bool broken(const EngineOptions& o, const LayerRule& rule, const TensorRule& t, const char* what) {
     const std::string w = what;
-    if (w == "gates") return rule.kind == "GRU" && t.gateBlocks && o.brokenRules.count("gru-no-gate-swap");
+    if (w == "gates")
+        return rule.kind == "GRU" && t.gateBlocks && o.brokenRules.count("gru-no-gate-swap");
     if (w == "sum") return rule.kind == "LSTM" && o.brokenRules.count("lstm-bias-copied");
     return false;
 }
@@ -42,25 +43,29 @@ const Node* affineSibling(const layers::SemanticLayer& layer, const LayerRule& r
 std::string torchTensorName(const std::string& pattern, int stackIndex, bool reverse) {
     std::string out = pattern;
     auto replace = [&](const std::string& key, const std::string& value) {
-        for (auto p = out.find(key); p != std::string::npos; p = out.find(key)) out.replace(p, key.size(), value);
+        for (auto p = out.find(key); p != std::string::npos; p = out.find(key))
+            out.replace(p, key.size(), value);
     };
     replace("{k}", std::to_string(stackIndex));
     replace("{dir}", reverse ? "_reverse" : "");
     return out;
 }
 
-std::vector<TorchTensor> kerasLayerToTorch(const layers::SemanticLayer& layer, const LayerRule& rule,
-                                           const LayerContext& context, const EngineOptions& options) {
+std::vector<TorchTensor> kerasLayerToTorch(const layers::SemanticLayer& layer,
+                                           const LayerRule& rule, const LayerContext& context,
+                                           const EngineOptions& options) {
     std::vector<TorchTensor> out;
     for (const std::string& dir : directions(layer, rule)) {
         for (const TensorRule& tr : rule.tensors) {
             const std::string role = dir + tr.kerasRole;
             auto it = layer.tensors.find(role);
             TorchTensor t;
-            t.name = context.torchPrefix + torchTensorName(tr.torchName, context.stackIndex, !dir.empty());
+            t.name = context.torchPrefix +
+                     torchTensorName(tr.torchName, context.stackIndex, !dir.empty());
             std::vector<std::string> steps;
             if (it == layer.tensors.end()) {
-                const Node* sibling = std::isnan(tr.fillWhenAbsent) ? nullptr : affineSibling(layer, rule, dir);
+                const Node* sibling =
+                    std::isnan(tr.fillWhenAbsent) ? nullptr : affineSibling(layer, rule, dir);
                 if (!sibling) continue;  // absent on both sides (use_bias=False, affine=False)
                 const DenseArray like = DenseArray::fromNode(*sibling);
                 t.array = DenseArray::filled(like.shape, tr.fillWhenAbsent, like.dtype);
@@ -99,7 +104,8 @@ std::vector<TorchTensor> kerasLayerToTorch(const layers::SemanticLayer& layer, c
                 if (rule.kerasGates != rule.torchGates)
                     steps.push_back("gates " + rule.kerasGates + " -> " + rule.torchGates);
             }
-            if (tr.sum == SumPart::Carrier) steps.push_back("whole Keras bias (PyTorch adds bias_hh)");
+            if (tr.sum == SumPart::Carrier)
+                steps.push_back("whole Keras bias (PyTorch adds bias_hh)");
             if (tr.sum == SumPart::Zero && !broken(options, rule, tr, "sum")) {
                 a = DenseArray::filled(a.shape, 0.0, a.dtype);
                 steps = {"zeros (Keras has one summed bias)"};
@@ -122,22 +128,27 @@ std::vector<TorchTensor> kerasLayerToTorch(const layers::SemanticLayer& layer, c
 }
 
 std::map<std::string, DenseArray> torchLayerToKeras(const std::map<std::string, DenseArray>& torch,
-                                                    const LayerRule& rule, const LayerContext& context,
+                                                    const LayerRule& rule,
+                                                    const LayerContext& context,
                                                     const nlohmann::json& kerasParams) {
     std::map<std::string, DenseArray> out;
     std::map<std::string, std::map<int, DenseArray>> rows;
     const bool bi = rule.recurrent && kerasParams.value("bidirectional", false);
-    for (const std::string& dir : bi ? std::vector<std::string>{"", "backward."} : std::vector<std::string>{""}) {
+    for (const std::string& dir :
+         bi ? std::vector<std::string>{"", "backward."} : std::vector<std::string>{""}) {
         for (const TensorRule& tr : rule.tensors) {
             const std::string name =
-                context.torchPrefix + torchTensorName(tr.torchName, context.stackIndex, !dir.empty());
+                context.torchPrefix +
+                torchTensorName(tr.torchName, context.stackIndex, !dir.empty());
             auto it = torch.find(name);
             if (it == torch.end()) {
                 if (!std::isnan(tr.fillWhenAbsent) || tr.kerasRole == "bias") continue;
-                throw FormatError("PyTorch tensor '" + name + "' is missing for a " + rule.kind + " layer");
+                throw FormatError("PyTorch tensor '" + name + "' is missing for a " + rule.kind +
+                                  " layer");
             }
             DenseArray a = it->second;
-            if (tr.gateBlocks && !rule.gateOrder.empty()) a = reorderBlocks(a, invertAxes(rule.gateOrder));
+            if (tr.gateBlocks && !rule.gateOrder.empty())
+                a = reorderBlocks(a, invertAxes(rule.gateOrder));
             if (tr.depthwiseMerge) {
                 const std::int64_t m = kerasParams.value("depth_multiplier", std::int64_t(1));
                 if (m <= 0 || a.shape.size() < 2 || a.shape[0] % m != 0)
@@ -163,7 +174,9 @@ std::map<std::string, DenseArray> torchLayerToKeras(const std::map<std::string, 
     for (auto& [role, parts] : rows) {
         std::vector<DenseArray> ordered;
         for (int i = 0; i < int(parts.size()); ++i) {
-            if (!parts.count(i)) throw FormatError("row " + std::to_string(i) + " of Keras " + role + " has no PyTorch source");
+            if (!parts.count(i))
+                throw FormatError("row " + std::to_string(i) + " of Keras " + role +
+                                  " has no PyTorch source");
             ordered.push_back(parts[i]);
         }
         out[role] = stackRows(ordered);

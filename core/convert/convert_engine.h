@@ -39,15 +39,16 @@ struct TorchTensor {
     std::string transform;  // "transpose(1,0), gates i,f,c,o->i,f,g,o", ...
 };
 
-std::vector<TorchTensor> kerasLayerToTorch(const layers::SemanticLayer& layer, const LayerRule& rule,
-                                           const LayerContext& context,
+std::vector<TorchTensor> kerasLayerToTorch(const layers::SemanticLayer& layer,
+                                           const LayerRule& rule, const LayerContext& context,
                                            const EngineOptions& options = EngineOptions());
 
 // The inverse: PyTorch tensors by state_dict key -> Keras tensors by role. `kerasParams` gives
 // what PyTorch shapes do not say (depth_multiplier, bidirectional). Missing PyTorch tensors
 // throw FormatError naming them.
 std::map<std::string, DenseArray> torchLayerToKeras(const std::map<std::string, DenseArray>& torch,
-                                                    const LayerRule& rule, const LayerContext& context,
+                                                    const LayerRule& rule,
+                                                    const LayerContext& context,
                                                     const nlohmann::json& kerasParams);
 
 // "weight_ih_l{k}{dir}" with k=1, reverse -> "weight_ih_l1_reverse".

@@ -1,7 +1,7 @@
 #include "convert/dense_array.h"
 
-#include <cstring>
 #include <algorithm>
+#include <cstring>
 #include <numeric>
 
 #include "io/byte_source.h"
@@ -58,7 +58,8 @@ DenseArray DenseArray::filled(std::vector<std::int64_t> shape, double value, DTy
 DenseArray permuteAxes(const DenseArray& in, const std::vector<int>& axes) {
     if (axes.size() != in.shape.size())
         throw FormatError("cannot permute a " + std::to_string(in.shape.size()) + "-d array " +
-                          shapeToString(in.shape) + " with " + std::to_string(axes.size()) + " axes");
+                          shapeToString(in.shape) + " with " + std::to_string(axes.size()) +
+                          " axes");
     DenseArray out;
     out.dtype = in.dtype;
     for (int a : axes) out.shape.push_back(in.shape[std::size_t(a)]);
@@ -66,7 +67,8 @@ DenseArray permuteAxes(const DenseArray& in, const std::vector<int>& axes) {
     const auto inStrides = stridesOf(in.shape);
     forEachIndex(out.shape, [&](std::int64_t flat, const std::vector<std::int64_t>& idx) {
         std::int64_t src = 0;
-        for (std::size_t i = 0; i < axes.size(); ++i) src += idx[i] * inStrides[std::size_t(axes[i])];
+        for (std::size_t i = 0; i < axes.size(); ++i)
+            src += idx[i] * inStrides[std::size_t(axes[i])];
         out.data[std::size_t(flat)] = in.data[std::size_t(src)];
     });
     return out;
@@ -106,7 +108,8 @@ DenseArray flipAxes(const DenseArray& in, const std::vector<int>& axes) {
 
 DenseArray takeRow(const DenseArray& in, std::int64_t row) {
     if (in.shape.empty() || row < 0 || row >= in.shape[0])
-        throw FormatError("array " + shapeToString(in.shape) + " has no row " + std::to_string(row));
+        throw FormatError("array " + shapeToString(in.shape) + " has no row " +
+                          std::to_string(row));
     DenseArray out;
     out.dtype = in.dtype;
     out.shape.assign(in.shape.begin() + 1, in.shape.end());
@@ -130,9 +133,13 @@ DenseArray stackRows(const std::vector<DenseArray>& rows) {
 
 DenseArray reorderFlattened(const DenseArray& in, int axis, const std::vector<std::int64_t>& pre,
                             bool toChannelsLast) {
-    const std::int64_t n = std::accumulate(pre.begin(), pre.end(), std::int64_t(1), std::multiplies<>());
+    const std::int64_t n =
+        std::accumulate(pre.begin(), pre.end(), std::int64_t(1), std::multiplies<>());
     if (axis < 0 || std::size_t(axis) >= in.shape.size() || in.shape[std::size_t(axis)] != n)
-        throw FormatError("axis of size " + std::to_string(axis >= 0 && std::size_t(axis) < in.shape.size() ? in.shape[std::size_t(axis)] : -1) +
+        throw FormatError("axis of size " +
+                          std::to_string(axis >= 0 && std::size_t(axis) < in.shape.size()
+                                             ? in.shape[std::size_t(axis)]
+                                             : -1) +
                           " does not match the flattened shape " + shapeToString(pre));
     // perm[cf] = the channels-last position of the element at channels-first position cf.
     std::vector<std::int64_t> cfShape;
@@ -152,24 +159,29 @@ DenseArray reorderFlattened(const DenseArray& in, int axis, const std::vector<st
         const std::int64_t pos = idx[ax];
         const std::int64_t base = flat - pos * strides[ax];
         if (toChannelsLast)
-            out.data[std::size_t(base + perm[std::size_t(pos)] * strides[ax])] = in.data[std::size_t(flat)];
+            out.data[std::size_t(base + perm[std::size_t(pos)] * strides[ax])] =
+                in.data[std::size_t(flat)];
         else
-            out.data[std::size_t(flat)] = in.data[std::size_t(base + perm[std::size_t(pos)] * strides[ax])];
+            out.data[std::size_t(flat)] =
+                in.data[std::size_t(base + perm[std::size_t(pos)] * strides[ax])];
     });
     return out;
 }
 
 DenseArray reshaped(DenseArray in, std::vector<std::int64_t> shape) {
-    const std::int64_t n = std::accumulate(shape.begin(), shape.end(), std::int64_t(1), std::multiplies<>());
+    const std::int64_t n =
+        std::accumulate(shape.begin(), shape.end(), std::int64_t(1), std::multiplies<>());
     if (n != in.numel())
-        throw FormatError("cannot reshape " + shapeToString(in.shape) + " to " + shapeToString(shape));
+        throw FormatError("cannot reshape " + shapeToString(in.shape) + " to " +
+                          shapeToString(shape));
     in.shape = std::move(shape);
     return in;
 }
 
 DenseArray added(const DenseArray& a, const DenseArray& b) {
     if (a.shape != b.shape)
-        throw FormatError("cannot add " + shapeToString(a.shape) + " and " + shapeToString(b.shape));
+        throw FormatError("cannot add " + shapeToString(a.shape) + " and " +
+                          shapeToString(b.shape));
     DenseArray out = a;
     for (std::size_t i = 0; i < out.data.size(); ++i) out.data[i] += b.data[i];
     return out;

@@ -34,8 +34,8 @@ DenseArray takeRow(const DenseArray& in, std::int64_t row);
 DenseArray stackRows(const std::vector<DenseArray>& rows);
 // Reorders axis `axis` (of size prod(preShape)) from channels-last element order
 // (spatial..., C) to channels-first order (C, spatial...), or back when toChannelsLast.
-DenseArray reorderFlattened(const DenseArray& in, int axis, const std::vector<std::int64_t>& preShape,
-                            bool toChannelsLast);
+DenseArray reorderFlattened(const DenseArray& in, int axis,
+                            const std::vector<std::int64_t>& preShape, bool toChannelsLast);
 DenseArray reshaped(DenseArray in, std::vector<std::int64_t> shape);
 // Element-wise sum of equal shapes.
 DenseArray added(const DenseArray& a, const DenseArray& b);

@@ -22,11 +22,13 @@ std::string torchModuleName(const LayerRule& rule, const TorchBlock& block) {
 }
 
 // What the user must know about a layer's computation beyond its weights.
-std::vector<std::string> layerNotes(const SemanticLayer& l, int kerasMajor, std::vector<std::string>& warnings) {
+std::vector<std::string> layerNotes(const SemanticLayer& l, int kerasMajor,
+                                    std::vector<std::string>& warnings) {
     std::vector<std::string> notes;
     for (const char* key : {"activation", "recurrent_activation"}) {
         if (!l.params.contains(key) || !l.params[key].is_string()) continue;
         const std::string name = l.params[key].get<std::string>();
+        if (name == "softmax" || name == "log_softmax") continue;  // over the feature axis
         const auto act = torchActivation(name, kerasMajor);
         if (!act) {
             warnings.push_back("layer '" + l.name + "': " + key + " '" + name +
@@ -40,11 +42,12 @@ std::vector<std::string> layerNotes(const SemanticLayer& l, int kerasMajor, std:
         const std::string a = l.params.value("activation", "tanh");
         const std::string r = l.params.value("recurrent_activation", "sigmoid");
         if (!nativeRecurrentActivations(l.kind, a, r))
-            warnings.push_back("layer '" + l.name + "' (" + l.kind + ") uses activation=" + a +
-                               (l.kind == "SimpleRNN" ? "" : ", recurrent_activation=" + r) +
-                               ", which torch.nn." + (l.kind == "SimpleRNN" ? "RNN" : l.kind) +
-                               " cannot compute: the exported weights are right, but only the "
-                               "generated module (--emit-module, its own recurrence) reproduces Keras");
+            warnings.push_back(
+                "layer '" + l.name + "' (" + l.kind + ") uses activation=" + a +
+                (l.kind == "SimpleRNN" ? "" : ", recurrent_activation=" + r) + ", which torch.nn." +
+                (l.kind == "SimpleRNN" ? "RNN" : l.kind) +
+                " cannot compute: the exported weights are right, but only the "
+                "generated module (--emit-module, its own recurrence) reproduces Keras");
     }
     if (l.kind == "BatchNormalization") {
         std::ostringstream s;
@@ -55,7 +58,8 @@ std::vector<std::string> layerNotes(const SemanticLayer& l, int kerasMajor, std:
     if (l.kind == "LayerNormalization")
         notes.push_back("eps=" + std::to_string(l.params.value("epsilon", 1e-3)));
     if (l.params.value("keras1_gates_assembled", false))
-        notes.push_back("Keras 1 per-gate arrays assembled into Keras 2 kernels (gate order i,f,c,o / z,r,h)");
+        notes.push_back(
+            "Keras 1 per-gate arrays assembled into Keras 2 kernels (gate order i,f,c,o / z,r,h)");
     return notes;
 }
 
@@ -69,10 +73,17 @@ KerasToTorchResult convertKerasToTorch(const Model& keras, const KerasToTorchOpt
     result.stateDict->format = "torch state_dict (converted)";
     result.stateDict->root = std::make_unique<Node>(NodeKind::Group, "");
     const bool theano = result.layers.backend == "theano";
-    if (theano)
-        result.warnings.push_back("Theano-backend file: convolution kernels flipped on their spatial "
-                                  "axes, as Keras does when it loads the file under TensorFlow");
-    for (const std::string& n : result.plan.notes) result.warnings.push_back(n);
+    bool convolutions = false;
+    for (const SemanticLayer& l : result.layers.layers) {
+        const LayerRule* rule = findRule(l.kind);
+        for (const TensorRule& t : rule ? rule->tensors : std::vector<TensorRule>{})
+            convolutions |= !t.theanoFlipAxes.empty();
+    }
+    if (theano && convolutions)
+        result.warnings.push_back(
+            "Theano-backend file: convolution kernels flipped on their spatial "
+            "axes, as Keras does when it loads the file under TensorFlow");
+    result.notes = result.plan.notes;
 
     for (const TorchBlock& block : result.plan.blocks) {
         if (block.attr.empty()) continue;
@@ -112,9 +123,11 @@ KerasToTorchResult convertKerasToTorch(const Model& keras, const KerasToTorchOpt
         }
     }
     for (const SemanticLayer& l : result.layers.layers)
-        if (!hasWeights(l) && l.params.contains("activation") && l.params["activation"].is_string()) {
+        if (!hasWeights(l) && l.params.contains("activation") &&
+            l.params["activation"].is_string()) {
             const std::string a = l.params["activation"].get<std::string>();
-            if (a != "softmax" && !torchActivation(a, result.layers.kerasMajor))
+            if (a != "softmax" && a != "log_softmax" &&
+                !torchActivation(a, result.layers.kerasMajor))
                 result.warnings.push_back("layer '" + l.name + "': activation '" + a +
                                           "' has no PyTorch counterpart known to Weightsmith");
         }
@@ -126,7 +139,8 @@ std::string mappingReportText(const KerasToTorchResult& r) {
     s << "Keras " << (r.layers.kerasVersion.empty() ? "?" : r.layers.kerasVersion) << " "
       << r.layers.modelClass << " -> PyTorch state_dict\n";
     for (const MappingEntry& e : r.mapping) {
-        s << e.sourceLayer << " (" << e.sourceClass << ") -> " << e.torchPrefix << "* (" << e.torchModule << ")\n";
+        s << e.sourceLayer << " (" << e.sourceClass << ") -> " << e.torchPrefix << "* ("
+          << e.torchModule << ")\n";
         for (std::size_t i = 0; i < e.tensors.size(); ++i) {
             const TorchTensor& t = e.tensors[i];
             s << "  " << t.source << " " << e.sourceShapes[i] << " -> " << t.name << " "
@@ -134,19 +148,22 @@ std::string mappingReportText(const KerasToTorchResult& r) {
         }
         for (const std::string& n : e.notes) s << "  note: " << n << "\n";
     }
+    for (const std::string& n : r.notes) s << "note: " << n << "\n";
     for (const std::string& w : r.warnings) s << "WARNING: " << w << "\n";
     return s.str();
 }
 
 nlohmann::json mappingReportJson(const KerasToTorchResult& r) {
     nlohmann::json j;
-    j["source"] = {{"framework", "keras"}, {"keras_version", r.layers.kerasVersion},
-                   {"backend", r.layers.backend}, {"model_class", r.layers.modelClass}};
+    j["source"] = {{"framework", "keras"},
+                   {"keras_version", r.layers.kerasVersion},
+                   {"backend", r.layers.backend},
+                   {"model_class", r.layers.modelClass}};
     j["layers"] = nlohmann::json::array();
     for (const MappingEntry& e : r.mapping) {
-        nlohmann::json layer = {{"source_layer", e.sourceLayer}, {"source_class", e.sourceClass},
-                                {"kind", e.kind}, {"torch_module", e.torchModule},
-                                {"torch_prefix", e.torchPrefix}, {"notes", e.notes}};
+        nlohmann::json layer = {
+            {"source_layer", e.sourceLayer}, {"source_class", e.sourceClass}, {"kind", e.kind},
+            {"torch_module", e.torchModule}, {"torch_prefix", e.torchPrefix}, {"notes", e.notes}};
         layer["tensors"] = nlohmann::json::array();
         for (std::size_t i = 0; i < e.tensors.size(); ++i)
             layer["tensors"].push_back({{"source", e.tensors[i].source},
@@ -156,6 +173,7 @@ nlohmann::json mappingReportJson(const KerasToTorchResult& r) {
                                         {"transform", e.tensors[i].transform}});
         j["layers"].push_back(layer);
     }
+    j["notes"] = r.notes;
     j["warnings"] = r.warnings;
     return j;
 }

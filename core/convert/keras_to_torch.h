@@ -41,6 +41,7 @@ struct KerasToTorchResult {
     TorchPlan plan;
     std::unique_ptr<Model> stateDict;  // tensor nodes in state_dict order, path = key
     std::vector<MappingEntry> mapping;
+    std::vector<std::string> notes;     // merged stacks and other decisions worth knowing
     std::vector<std::string> warnings;  // reported, never dropped: activations PyTorch lacks...
 };
 

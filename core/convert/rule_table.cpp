@@ -50,28 +50,71 @@ std::vector<LayerRule> buildTable() {
     std::vector<LayerRule> rows;
     auto add = [&](LayerRule r) { rows.push_back(std::move(r)); };
 
-    add({"Dense", "nn.Linear", false, {}, "", "", {[] {
-             TensorRule k = t("kernel", "weight", {1, 0});
-             k.flattenRows = true;
-             return k;
-         }(),
-         t("bias", "bias")}, {}});
-    add({"Conv1D", "nn.Conv1d", false, {}, "", "",
-         {flip(t("kernel", "weight", {2, 1, 0}), {0}), t("bias", "bias")}, {}});
-    add({"Conv2D", "nn.Conv2d", false, {}, "", "",
-         {flip(t("kernel", "weight", {3, 2, 0, 1}), {0, 1}), t("bias", "bias")}, {}});
-    add({"Conv3D", "nn.Conv3d", false, {}, "", "",
-         {flip(t("kernel", "weight", {4, 3, 0, 1, 2}), {0, 1, 2}), t("bias", "bias")}, {}});
+    add({"Dense",
+         "nn.Linear",
+         false,
+         {},
+         "",
+         "",
+         {[] {
+              TensorRule k = t("kernel", "weight", {1, 0});
+              k.flattenRows = true;
+              return k;
+          }(),
+          t("bias", "bias")},
+         {}});
+    add({"Conv1D",
+         "nn.Conv1d",
+         false,
+         {},
+         "",
+         "",
+         {flip(t("kernel", "weight", {2, 1, 0}), {0}), t("bias", "bias")},
+         {}});
+    add({"Conv2D",
+         "nn.Conv2d",
+         false,
+         {},
+         "",
+         "",
+         {flip(t("kernel", "weight", {3, 2, 0, 1}), {0, 1}), t("bias", "bias")},
+         {}});
+    add({"Conv3D",
+         "nn.Conv3d",
+         false,
+         {},
+         "",
+         "",
+         {flip(t("kernel", "weight", {4, 3, 0, 1, 2}), {0, 1, 2}), t("bias", "bias")},
+         {}});
     // Keras (kh, kw, out, in) <-> PyTorch (in, out, kh, kw).
-    add({"Conv2DTranspose", "nn.ConvTranspose2d", false, {}, "", "",
-         {flip(t("kernel", "weight", {3, 2, 0, 1}), {0, 1}), t("bias", "bias")}, {}});
-    add({"DepthwiseConv2D", "nn.Conv2d(groups=C)", false, {}, "", "", {[] {
-             TensorRule k = t("depthwise_kernel", "weight", {2, 3, 0, 1});
-             k.depthwiseMerge = true;
-             return k;
-         }(),
-         t("bias", "bias")}, {}});
-    add({"SeparableConv2D", "SeparableConv2d (depthwise + pointwise nn.Conv2d)", false, {}, "", "",
+    add({"Conv2DTranspose",
+         "nn.ConvTranspose2d",
+         false,
+         {},
+         "",
+         "",
+         {flip(t("kernel", "weight", {3, 2, 0, 1}), {0, 1}), t("bias", "bias")},
+         {}});
+    add({"DepthwiseConv2D",
+         "nn.Conv2d(groups=C)",
+         false,
+         {},
+         "",
+         "",
+         {[] {
+              TensorRule k = t("depthwise_kernel", "weight", {2, 3, 0, 1});
+              k.depthwiseMerge = true;
+              return k;
+          }(),
+          t("bias", "bias")},
+         {}});
+    add({"SeparableConv2D",
+         "SeparableConv2d (depthwise + pointwise nn.Conv2d)",
+         false,
+         {},
+         "",
+         "",
          {[] {
               TensorRule k = t("depthwise_kernel", "depthwise.weight", {2, 3, 0, 1});
               k.depthwiseMerge = true;
@@ -79,18 +122,34 @@ std::vector<LayerRule> buildTable() {
           }(),
           t("pointwise_kernel", "pointwise.weight", {3, 2, 0, 1}), t("bias", "pointwise.bias")},
          {}});
-    add({"BatchNormalization", "nn.BatchNorm{n}d", false, {}, "", "",
+    add({"BatchNormalization",
+         "nn.BatchNorm{n}d",
+         false,
+         {},
+         "",
+         "",
          {fill(t("gamma", "weight"), 1.0), fill(t("beta", "bias"), 0.0),
           t("moving_mean", "running_mean"), t("moving_variance", "running_var")},
          {"num_batches_tracked"}});
-    add({"LayerNormalization", "nn.LayerNorm", false, {}, "", "",
-         {fill(t("gamma", "weight"), 1.0), fill(t("beta", "bias"), 0.0)}, {}});
+    add({"LayerNormalization",
+         "nn.LayerNorm",
+         false,
+         {},
+         "",
+         "",
+         {fill(t("gamma", "weight"), 1.0), fill(t("beta", "bias"), 0.0)},
+         {}});
     add({"Embedding", "nn.Embedding", false, {}, "", "", {t("embeddings", "weight")}, {}});
     add({"SimpleRNN", "nn.RNN", true, {}, "", "", summedBiasRecurrent(), {}});
     add({"LSTM", "nn.LSTM", true, {0, 1, 2, 3}, "i,f,c,o", "i,f,g,o", summedBiasRecurrent(), {}});
     // GRU (reset_after=True): Keras gates z,r,h; PyTorch r,z,n. bias (2, 3h): row 0 is the
     // input bias, row 1 the recurrent one (inside the reset gate, as PyTorch's b_hn).
-    add({"GRU", "nn.GRU", true, {1, 0, 2}, "z,r,h", "r,z,n",
+    add({"GRU",
+         "nn.GRU",
+         true,
+         {1, 0, 2},
+         "z,r,h",
+         "r,z,n",
          {gates(t("kernel", "weight_ih_l{k}{dir}", {1, 0})),
           gates(t("recurrent_kernel", "weight_hh_l{k}{dir}", {1, 0})),
           row(gates(t("bias", "bias_ih_l{k}{dir}")), 0),

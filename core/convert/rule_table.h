@@ -16,13 +16,14 @@ enum class SumPart {
 };
 
 struct TensorRule {
-    std::string kerasRole;  // "kernel", "bias", ...; Bidirectional's backward half: "backward." + role
+    std::string
+        kerasRole;  // "kernel", "bias", ...; Bidirectional's backward half: "backward." + role
     // The state_dict suffix; "{k}" is the stacked layer index and "{dir}" "" or "_reverse".
     std::string torchName;
     // PyTorch axis i = Keras axis toTorchAxes[i] (numpy.transpose); empty: same layout.
     std::vector<int> toTorchAxes;
     bool gateBlocks = false;  // reorder the gate blocks of PyTorch axis 0 (LayerRule::gateOrder)
-    int kerasRow = -1;        // the PyTorch tensor is this row of the Keras tensor (GRU bias (2,3h))
+    int kerasRow = -1;  // the PyTorch tensor is this row of the Keras tensor (GRU bias (2,3h))
     SumPart sum = SumPart::None;
     // Depthwise kernels: after the permutation (C, m, k...) the first two axes merge and a unit
     // axis follows: (C*m, 1, k...).

@@ -25,10 +25,10 @@ bool needsChannelsLast(const std::string& k) {
 }
 
 std::string pythonIdentifier(const std::string& name, std::set<std::string>& used) {
-    static const std::set<std::string> reserved = {"forward", "training", "eval", "train", "float",
-                                                   "double", "half", "to", "cuda", "cpu", "type",
-                                                   "apply", "state_dict", "parameters", "buffers",
-                                                   "modules", "children", "zero_grad"};
+    static const std::set<std::string> reserved = {
+        "forward",    "training",   "eval",    "train",   "float",    "double",
+        "half",       "to",         "cuda",    "cpu",     "type",     "apply",
+        "state_dict", "parameters", "buffers", "modules", "children", "zero_grad"};
     std::string id;
     for (char c : name) id += std::isalnum(static_cast<unsigned char>(c)) ? c : '_';
     if (id.empty() || std::isdigit(static_cast<unsigned char>(id[0]))) id = "layer_" + id;
@@ -43,12 +43,15 @@ std::string pythonIdentifier(const std::string& name, std::set<std::string>& use
 bool stacksWith(const SemanticLayer& last, const SemanticLayer& next) {
     const auto& a = last.params;
     const auto& b = next.params;
-    auto same = [&](const char* key) { return a.value(key, nlohmann::json()) == b.value(key, nlohmann::json()); };
+    auto same = [&](const char* key) {
+        return a.value(key, nlohmann::json()) == b.value(key, nlohmann::json());
+    };
     if (last.kind != next.kind || !a.value("return_sequences", false)) return false;
-    for (const char* key : {"units", "activation", "recurrent_activation", "use_bias", "bidirectional",
-                            "merge_mode", "reset_after"})
+    for (const char* key : {"units", "activation", "recurrent_activation", "use_bias",
+                            "bidirectional", "merge_mode", "reset_after"})
         if (!same(key)) return false;
-    if (a.value("bidirectional", false) && a.value("merge_mode", "concat") != "concat") return false;
+    if (a.value("bidirectional", false) && a.value("merge_mode", "concat") != "concat")
+        return false;
     return !a.value("go_backwards", false) && !b.value("go_backwards", false);
 }
 
@@ -66,22 +69,31 @@ std::string layerRefusal(const SemanticLayer& layer) {
                "' has reset_after=False: Keras then applies the reset gate before the recurrent "
                "matrix product (h~ = act(W x + U (r * h) + b)), which torch.nn.GRU cannot compute "
                "(it always uses r * (U h + b_hn)); only reset_after=True GRUs convert";
+    if (p.value("nested_model", false))
+        return "layer '" + layer.name + "' is a nested model (" + layer.sourceClass +
+               "); nested models are not flattened into one chain yet";
     if (hasWeights(layer) && !findRule(layer.kind)) {
         std::string kinds;
         for (const auto& r : ruleTable()) kinds += (kinds.empty() ? "" : ", ") + r.kind;
         return "layer '" + layer.name + "' (" + layer.sourceClass +
                ") has weights but no conversion rule; supported kinds: " + kinds;
     }
+    if (isSpatialKind(layer.kind) && p.value("data_format", "channels_last") == "channels_first")
+        return "layer '" + layer.name + "' (" + layer.sourceClass +
+               ") computes channels_first (Theano dim_ordering 'th'), whose kernel layout and "
+               "Flatten order differ; not supported yet";
     if (p.value("groups", 1) != 1)
-        return "layer '" + layer.name + "' is a grouped convolution (groups=" +
-               std::to_string(p.value("groups", 1)) + "), which has no rule yet";
+        return "layer '" + layer.name +
+               "' is a grouped convolution (groups=" + std::to_string(p.value("groups", 1)) +
+               "), which has no rule yet";
     if (isRecurrent(layer.kind) && p.value("time_major", false))
         return "recurrent layer '" + layer.name + "' is time-major, which is not supported";
     if (layer.kind == "BatchNormalization") {
         const auto axis = p.value("axis", nlohmann::json(-1));
         const auto a = axis.is_array() && axis.size() == 1 ? axis[0] : axis;
-        const bool last = a == -1 || (a.is_number_integer() && !layer.inputShape.empty() &&
-                                      a.get<std::int64_t>() == std::int64_t(layer.inputShape.size()));
+        const bool last =
+            a == -1 || (a.is_number_integer() && !layer.inputShape.empty() &&
+                        a.get<std::int64_t>() == std::int64_t(layer.inputShape.size()));
         if (!last && !(a.is_number_integer() && layer.inputShape.empty()))
             return "BatchNormalization layer '" + layer.name + "' normalizes axis " + a.dump() +
                    ", not the channels axis; not supported";
@@ -98,15 +110,19 @@ TorchPlan planTorchModel(const layers::LayerSet& set, const PlanOptions& options
     bool hasFlatten = false;
     for (const SemanticLayer& l : set.layers) hasFlatten |= l.kind == "Flatten";
     if (!set.chain && hasFlatten)
-        throw FormatError("the model is not a chain of layers (" + set.notChainReason +
-                          ") and has a Flatten: the Dense kernel rows after it cannot be reordered safely");
+        throw FormatError(
+            "the model is not a chain of layers (" + set.notChainReason +
+            ") and has a Flatten: the Dense kernel rows after it cannot be reordered safely");
 
     // The input is channels-first when convolutions/pooling see it before any layer that reads
     // the last axis as features.
     std::size_t rank = set.inputShape.size();
     bool cf = false;
     for (const SemanticLayer& l : set.layers) {
-        if (isSpatialKind(l.kind)) { cf = rank >= 2; break; }
+        if (isSpatialKind(l.kind)) {
+            cf = rank >= 2 || rank == 0;
+            break;
+        }
         if (needsChannelsLast(l.kind) || l.kind == "Flatten") break;
     }
     plan.inputChannelsFirst = cf;
@@ -117,7 +133,11 @@ TorchPlan planTorchModel(const layers::LayerSet& set, const PlanOptions& options
     std::string flattenName;
     for (std::size_t i = 0; i < set.layers.size(); ++i) {
         const SemanticLayer& l = set.layers[i];
-        const std::size_t inRank = !l.inputShape.empty() ? l.inputShape.size() : rank;
+        std::size_t inRank = !l.inputShape.empty() ? l.inputShape.size() : rank;
+        // Unknown shapes: a convolution or pooling still tells its input's rank.
+        if (inRank == 0 && isSpatialKind(l.kind) && l.kind.rfind("Global", 0) != 0)
+            for (std::size_t n = 1; n <= 3; ++n)
+                if (l.kind.find(std::to_string(n) + "D") != std::string::npos) inRank = n + 1;
         TorchBlock b;
         b.kind = l.kind;
         b.layers = {i};
@@ -139,13 +159,15 @@ TorchPlan planTorchModel(const layers::LayerSet& set, const PlanOptions& options
             if (pendingFlatten) {
                 if (l.kind != "Dense")
                     throw FormatError("layer '" + l.name + "' (" + l.kind + ") follows Flatten '" +
-                                      flattenName + "' of a channels-first tensor; only a Dense "
+                                      flattenName +
+                                      "' of a channels-first tensor; only a Dense "
                                       "kernel can be reordered there");
                 if (pendingUnknown)
                     throw FormatError(
                         "Dense layer '" + l.name + "' follows Flatten '" + flattenName +
                         "' but the shape before the Flatten is unknown (the config gives no input "
-                        "shape, or a layer before it has an output shape that cannot be derived): its "
+                        "shape, or a layer before it has an output shape that cannot be derived): "
+                        "its "
                         "kernel rows are in Keras' channels-last order and cannot be reordered to "
                         "PyTorch's channels-first order");
                 b.preFlattenShape = pendingShape;
@@ -162,24 +184,28 @@ TorchPlan planTorchModel(const layers::LayerSet& set, const PlanOptions& options
                         rate = set.layers[k].params.value("rate", 0.0);
                         ++k;
                     }
-                    if (k >= set.layers.size() || !stacksWith(set.layers[b.layers.back()], set.layers[k])) break;
+                    if (k >= set.layers.size() ||
+                        !stacksWith(set.layers[b.layers.back()], set.layers[k]))
+                        break;
                     b.stackDropout = rate;
                     b.layers.push_back(k);
                     j = k + 1;
                 }
                 if (b.layers.size() > 1) {
-                    plan.notes.push_back("Keras layers " + set.layers[b.layers.front()].name + " .. " +
-                                         set.layers[b.layers.back()].name + " become one " + l.kind +
-                                         " module with num_layers=" + std::to_string(b.layers.size()));
+                    plan.notes.push_back(
+                        "Keras layers " + set.layers[b.layers.front()].name + " .. " +
+                        set.layers[b.layers.back()].name + " become one " + l.kind +
+                        " module with num_layers=" + std::to_string(b.layers.size()));
                     i = b.layers.back();
                 }
             }
         }
         const SemanticLayer& last = set.layers[b.layers.back()];
-        rank = !last.outputShape.empty() ? last.outputShape.size()
+        rank = !last.outputShape.empty()                                 ? last.outputShape.size()
                : (l.kind == "Flatten" || l.kind.rfind("Global", 0) == 0) ? 1
                : (isRecurrent(l.kind) && !last.params.value("return_sequences", false)) ? 1
-               : l.kind == "Embedding" ? inRank + 1 : inRank;
+               : l.kind == "Embedding"                                                  ? inRank + 1
+                                                                                        : inRank;
         b.channelsFirstOut = cf && rank >= 2;
         plan.blocks.push_back(std::move(b));
     }

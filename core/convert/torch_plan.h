@@ -19,9 +19,9 @@ struct TorchBlock {
     std::vector<std::size_t> layers;  // indexes into LayerSet::layers (a merged stack has several)
     bool channelsFirstIn = false;     // layout of the block's input inside the PyTorch module
     bool channelsFirstOut = false;
-    std::size_t rankIn = 0;           // tensor rank without batch (0: unknown)
+    std::size_t rankIn = 0;                     // tensor rank without batch (0: unknown)
     std::vector<std::int64_t> preFlattenShape;  // Dense after a channels-first Flatten
-    double stackDropout = 0;          // Dropout rate between merged recurrent layers
+    double stackDropout = 0;                    // Dropout rate between merged recurrent layers
 };
 
 struct TorchPlan {

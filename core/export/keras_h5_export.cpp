@@ -36,37 +36,60 @@ struct Layer {
     std::vector<Weight> weights;
 };
 
+struct Placement {
+    std::string layer, weight;
+    bool kerasLayer = false;  // placed under a Keras layer of the source
+};
+
 // Where a tensor goes. A Keras source keeps its own layer and weight names: the tensor lies
 // below a layer node whose path is a prefix of the tensor's dataset path. Anything else (a
 // PyTorch state_dict key "encoder.layer1.weight") is split at its last '.' or '/': the module
 // prefix is the layer, the rest the weight.
-std::pair<std::string, std::string> placeTensor(const Node& node) {
+Placement placeTensor(const Node& node) {
     for (const Node* up = node.parent; up; up = up->parent) {
         if (up->kind != NodeKind::Layer || up->path.empty()) continue;
         const std::string prefix = up->path + "/";
         if (node.path.compare(0, prefix.size(), prefix) == 0)
-            return {up->name, node.path.substr(prefix.size())};
+            return {up->name, node.path.substr(prefix.size()), true};
     }
     const std::size_t cut = node.path.find_last_of("./");
     const std::string layer = cut == std::string::npos ? node.path : node.path.substr(0, cut);
     const std::string leaf = cut == std::string::npos ? node.path : node.path.substr(cut + 1);
     if (layer.empty() || leaf.empty())
         throw FormatError("tensor '" + node.path + "' has no name usable as an HDF5 path");
-    return {layer, layer + "/" + leaf + ":0"};
+    return {layer, layer + "/" + leaf + ":0", false};
 }
 
-std::vector<Layer> groupByLayer(const ExportInput& input) {
+// Layers in order of first appearance. From a Keras source only the layers' weights are
+// written, as save_weights does: optimizer state there would be taken for extra layers by
+// Keras' load_weights, which then refuses the file.
+std::vector<Layer> groupByLayer(const ExportInput& input, ExportReport& report) {
+    std::vector<std::pair<Placement, const Node*>> placed;
+    bool keras = false;
+    for (const Node* node : input.tensors) {
+        placed.emplace_back(placeTensor(*node), node);
+        keras = keras || placed.back().first.kerasLayer;
+    }
     std::vector<Layer> layers;
     std::map<std::string, std::size_t> index;
-    for (const Node* node : input.tensors) {
-        auto [layer, weight] = placeTensor(*node);
-        auto it = index.find(layer);
-        if (it == index.end()) {
-            it = index.emplace(layer, layers.size()).first;
-            layers.push_back({layer, {}});
+    std::size_t skipped = 0;
+    for (const auto& [place, node] : placed) {
+        if (keras && !place.kerasLayer) {
+            ++skipped;
+            continue;
         }
-        layers[it->second].weights.push_back({weight, node->tensor.get()});
+        auto it = index.find(place.layer);
+        if (it == index.end()) {
+            it = index.emplace(place.layer, layers.size()).first;
+            layers.push_back({place.layer, {}});
+        }
+        layers[it->second].weights.push_back({place.weight, node->tensor.get()});
     }
+    if (skipped)
+        report.notes.push_back(std::to_string(skipped) +
+                               " tensors outside the Keras layers (optimizer state) were not "
+                               "exported: a save_weights file holds the layers' weights only");
+    report.tensors = input.tensors.size() - skipped;
     return layers;
 }
 
@@ -80,11 +103,12 @@ h5::Handle fixedStringType(std::size_t width) {
     return type;
 }
 
+// `width`: the common width of the fixed-length strings (0: the longest item's length).
 void writeStringAttribute(hid_t object, const std::string& name,
-                          const std::vector<std::string>& items, bool scalar) {
-    std::size_t width = 1;
+                          const std::vector<std::string>& items, bool scalar,
+                          std::size_t width = 0) {
     for (const auto& s : items) width = std::max(width, s.size());
-    std::vector<char> buffer(items.size() * width, '\0');
+    std::vector<char> buffer(items.size() * std::max<std::size_t>(width, 1), '\0');
     for (std::size_t i = 0; i < items.size(); ++i)
         std::copy(items[i].begin(), items[i].end(), buffer.begin() + i * width);
     h5::Handle type = fixedStringType(width);
@@ -100,34 +124,27 @@ void writeStringAttribute(hid_t object, const std::string& name,
 }
 
 // Keras' save_attributes_to_hdf5_group: one attribute when it fits an object header, else
-// numpy.array_split into the fewest equal parts that do, named name0, name1, ...
+// numpy.array_split into the fewest equal parts that do, named name0, name1, ... Every part
+// keeps the common width, as slices of one numpy "S<width>" array do.
 void writeStringListAttribute(hid_t object, const std::string& name,
                               const std::vector<std::string>& items) {
     std::size_t width = 1;
     for (const auto& s : items) width = std::max(width, s.size());
+    if (width > kObjectHeaderLimit)
+        throw FormatError("a name in '" + name + "' is longer than " +
+                          std::to_string(kObjectHeaderLimit) +
+                          " bytes, more than an HDF5 object header can hold");
     std::size_t chunks = 1;
     while (((items.size() + chunks - 1) / chunks) * width > kObjectHeaderLimit) ++chunks;
     if (chunks == 1) {
-        writeStringAttribute(object, name, items, false);
+        writeStringAttribute(object, name, items, false, width);
         return;
     }
     std::size_t at = 0;
     for (std::size_t c = 0; c < chunks; ++c) {
         const std::size_t n = items.size() / chunks + (c < items.size() % chunks ? 1 : 0);
-        std::vector<std::string> part(items.begin() + at, items.begin() + at + n);
-        std::vector<char> buffer(part.size() * width, '\0');
-        for (std::size_t i = 0; i < part.size(); ++i)
-            std::copy(part[i].begin(), part[i].end(), buffer.begin() + i * width);
-        h5::Handle type = fixedStringType(width);
-        const hsize_t count = part.size();
-        h5::Handle space =
-            h5::checked(H5Screate_simple(1, &count, nullptr), "cannot create an HDF5 dataspace");
-        const std::string partName = name + std::to_string(c);
-        h5::Handle attr = h5::checked(
-            H5Acreate2(object, partName.c_str(), type.get(), space.get(), H5P_DEFAULT, H5P_DEFAULT),
-            "cannot create attribute '" + partName + "'");
-        if (H5Awrite(attr.get(), type.get(), buffer.data()) < 0)
-            h5::fail("cannot write attribute '" + partName + "'");
+        const std::vector<std::string> part(items.begin() + at, items.begin() + at + n);
+        writeStringAttribute(object, name + std::to_string(c), part, false, width);
         at += n;
     }
 }
@@ -160,38 +177,65 @@ void writeWeight(hid_t group, const std::string& layer, const Weight& weight, bo
         h5::fail(where + ": cannot write its values");
 }
 
+// Whether every component of `path` exists (H5Lexists refuses a path whose parents are missing).
+bool pathExists(hid_t file, const std::string& path) {
+    for (std::size_t end = path.find('/');; end = path.find('/', end + 1)) {
+        const std::string prefix = path.substr(0, end);
+        if (!prefix.empty() && H5Lexists(file, prefix.c_str(), H5P_DEFAULT) <= 0) {
+            H5Eclear2(H5E_DEFAULT);
+            return false;
+        }
+        if (end == std::string::npos) return true;
+    }
+}
+
+// A layer group may already exist as the parent of another layer ("opt" before "opt/adam"
+// came as an intermediate group of "opt/adam/m").
+h5::Handle openOrCreateGroup(hid_t file, const std::string& name, hid_t lcpl) {
+    if (pathExists(file, name)) {
+        H5O_info_t info;
+        if (H5Oget_info_by_name2(file, name.c_str(), &info, H5O_INFO_BASIC, H5P_DEFAULT) >= 0 &&
+            info.type == H5O_TYPE_GROUP)
+            return h5::checked(H5Gopen2(file, name.c_str(), H5P_DEFAULT),
+                               "cannot open group '" + name + "'");
+        h5::fail("layer '" + name + "' clashes with a weight of the same name");
+    }
+    return h5::checked(H5Gcreate2(file, name.c_str(), lcpl, H5P_DEFAULT, H5P_DEFAULT),
+                       "cannot create group '" + name + "'");
+}
+
 }  // namespace
 
 void exportKerasWeightsH5(const ExportInput& input, AtomicFile& out, ExportReport& report) {
-    const std::vector<Layer> layers = groupByLayer(input);
+    const std::vector<Layer> layers = groupByLayer(input, report);
     bool widened = false;
-    h5::Lock lock;
-    h5::Handle fapl = h5::writableAccessList();
-    H5Pset_fapl_sec2(fapl.get());
-    // libhdf5 writes the file itself: it replaces the empty temporary file AtomicFile made, and
-    // AtomicFile then syncs and renames it.
-    h5::WritableFile file(H5Fcreate(out.tempPath().c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, fapl.get()),
-                          "libhdf5 cannot create the file");
-    std::vector<std::string> layerNames;
-    for (const Layer& layer : layers) layerNames.push_back(layer.name);
-    writeStringListAttribute(file.id(), "layer_names", layerNames);
-    writeStringAttribute(file.id(), "backend", {kBackend}, true);
-    writeStringAttribute(file.id(), "keras_version", {kKerasVersion}, true);
-    h5::Handle lcpl =
-        h5::checked(H5Pcreate(H5P_LINK_CREATE), "cannot create an HDF5 property list");
-    H5Pset_create_intermediate_group(lcpl.get(), 1);
-    for (const Layer& layer : layers) {
-        h5::Handle group = h5::checked(
-            H5Gcreate2(file.id(), layer.name.c_str(), lcpl.get(), H5P_DEFAULT, H5P_DEFAULT),
-            "cannot create group '" + layer.name + "' (a name used twice?)");
-        std::vector<std::string> weightNames;
-        for (const Weight& w : layer.weights) weightNames.push_back(w.name);
-        writeStringListAttribute(group.get(), "weight_names", weightNames);
-        for (const Weight& w : layer.weights) writeWeight(group.get(), layer.name, w, widened);
-    }
-    file.close("the HDF5 file");
+    std::uint64_t sizeHint = 0;
+    for (const Node* node : input.tensors) sizeHint += exportedBytes(*node->tensor, true);
+    // Built in memory and written through `out`: a full disk or a size limit then fails in
+    // AtomicFile, which removes its temporary file (libhdf5 1.10 can crash at exit after a
+    // failed write of its own).
+    const std::vector<std::uint8_t> image = h5::buildImage(
+        [&](hid_t file) {
+            std::vector<std::string> layerNames;
+            for (const Layer& layer : layers) layerNames.push_back(layer.name);
+            writeStringListAttribute(file, "layer_names", layerNames);
+            writeStringAttribute(file, "backend", {kBackend}, true);
+            writeStringAttribute(file, "keras_version", {kKerasVersion}, true);
+            h5::Handle lcpl =
+                h5::checked(H5Pcreate(H5P_LINK_CREATE), "cannot create an HDF5 property list");
+            H5Pset_create_intermediate_group(lcpl.get(), 1);
+            for (const Layer& layer : layers) {
+                h5::Handle group = openOrCreateGroup(file, layer.name, lcpl.get());
+                std::vector<std::string> weightNames;
+                for (const Weight& w : layer.weights) weightNames.push_back(w.name);
+                writeStringListAttribute(group.get(), "weight_names", weightNames);
+                for (const Weight& w : layer.weights)
+                    writeWeight(group.get(), layer.name, w, widened);
+            }
+        },
+        sizeHint);
+    out.write(image.data(), image.size());
     report.format = "keras weights h5";
-    report.tensors = input.tensors.size();
     if (widened)
         report.notes.push_back("bf16 has no HDF5/Keras type: bf16 tensors were widened to float32");
     report.notes.push_back(

@@ -32,7 +32,8 @@ std::shared_ptr<Node> concatLastAxis(const std::vector<const Node*>& parts, cons
     for (std::int64_t r = 0; r < rows; ++r)
         for (std::size_t k = 0; k < parts.size(); ++k) {
             const std::int64_t w = parts[k]->tensor->shape.back();
-            for (std::int64_t c = 0; c < w; ++c) out.push_back(float(values[k][std::size_t(r * w + c)]));
+            for (std::int64_t c = 0; c < w; ++c)
+                out.push_back(float(values[k][std::size_t(r * w + c)]));
         }
     shape.back() = total;
     std::vector<std::uint8_t> bytes(out.size() * sizeof(float));
@@ -51,9 +52,12 @@ std::shared_ptr<Node> concatLastAxis(const std::vector<const Node*>& parts, cons
 
 void assembleKeras1Gates(SemanticLayer& layer, LayerSet& set) {
     std::vector<std::string> gates;
-    if (layer.kind == "LSTM") gates = {"i", "f", "c", "o"};
-    else if (layer.kind == "GRU") gates = {"z", "r", "h"};
-    else return;
+    if (layer.kind == "LSTM")
+        gates = {"i", "f", "c", "o"};
+    else if (layer.kind == "GRU")
+        gates = {"z", "r", "h"};
+    else
+        return;
     for (const std::string& dir : {std::string(), std::string("backward.")}) {
         if (!layer.tensors.count(dir + "W_" + gates[0])) continue;
         for (const char* prefix : {"W", "U", "b"}) {

@@ -149,7 +149,8 @@ void collectTensors(const Node& layerNode, SemanticLayer& layer, const json& inn
     };
     walk(layerNode, 0);
     // Keras 3 .keras files name variables by index ("vars/0"); their order is known per class.
-    const auto varNames = keras::variableNames(json{{"class_name", innerClass}, {"config", innerParams}});
+    const auto varNames =
+        keras::variableNames(json{{"class_name", innerClass}, {"config", innerParams}});
     int forwardIndex = 0, backwardIndex = 0;
     for (const Node* t : found) {
         const std::string rel = t->path.substr(std::min(t->path.size(), layerNode.path.size()));
@@ -249,6 +250,9 @@ LayerSet recognizeKerasLayers(const Model& model, const json& architecture) {
     set.framework = "keras";
     set.kerasVersion = rootText(model, "keras_version");
     set.backend = rootText(model, "backend");
+    if (set.kerasVersion.empty() && config.contains("keras_version") &&
+        config["keras_version"].is_string())
+        set.kerasVersion = config["keras_version"].get<std::string>();  // model.to_json() output
     set.kerasMajor = majorOf(set.kerasVersion);
     if (set.kerasMajor == 0 && model.format == "keras-v3") set.kerasMajor = 3;
     set.modelClass = keras::layerClass(config);
@@ -286,6 +290,7 @@ LayerSet recognizeKerasLayers(const Model& model, const json& architecture) {
         layer.params = innerParams;
         if (!layer.params.contains("bidirectional")) layer.params["bidirectional"] = false;
         layer.params["num_layers"] = 1;
+        if (keras::isModelEntry(*entry)) layer.params["nested_model"] = true;
         if (set.inputShape.empty()) set.inputShape = batchShapeOf(params);
         if (const Node* node = findLayerNode(model, layer.name))
             collectTensors(*node, layer, innerParams, innerClass);
@@ -294,8 +299,8 @@ LayerSet recognizeKerasLayers(const Model& model, const json& architecture) {
     }
     if (set.inputShape.empty() && config.contains("config") && config["config"].is_object()) {
         const json& c = config["config"];
-        if (c.contains("build_input_shape")) set.inputShape = batchShapeOf(
-            json{{"batch_input_shape", c["build_input_shape"]}});
+        if (c.contains("build_input_shape"))
+            set.inputShape = batchShapeOf(json{{"batch_input_shape", c["build_input_shape"]}});
     }
     inferKerasShapes(set);
     return set;

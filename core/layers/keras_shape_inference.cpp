@@ -8,7 +8,8 @@ using nlohmann::json;
 
 namespace {
 
-std::vector<std::int64_t> ints(const json& p, const char* key, std::size_t n, std::int64_t fallback) {
+std::vector<std::int64_t> ints(const json& p, const char* key, std::size_t n,
+                               std::int64_t fallback) {
     std::vector<std::int64_t> out(n, fallback);
     auto it = p.find(key);
     if (it == p.end() || !it->is_array()) return out;
@@ -24,7 +25,8 @@ bool channelsLast(const SemanticLayer& l) {
 }
 
 // Spatial output size of a window of `k` (already dilated) with stride s.
-std::int64_t windowOut(std::int64_t in, std::int64_t k, std::int64_t s, const std::string& padding) {
+std::int64_t windowOut(std::int64_t in, std::int64_t k, std::int64_t s,
+                       const std::string& padding) {
     if (in < 0 || s <= 0) return -1;
     if (padding == "same") return (in + s - 1) / s;
     if (padding == "causal") return (in + s - 1) / s;
@@ -41,7 +43,8 @@ int spatialRank(const std::string& kind) {
 
 }  // namespace
 
-std::vector<std::int64_t> kerasOutputShape(const SemanticLayer& l, const std::vector<std::int64_t>& in) {
+std::vector<std::int64_t> kerasOutputShape(const SemanticLayer& l,
+                                           const std::vector<std::int64_t>& in) {
     const std::string& k = l.kind;
     const json& p = l.params;
     if (in.empty()) return {};
@@ -92,7 +95,9 @@ std::vector<std::int64_t> kerasOutputShape(const SemanticLayer& l, const std::ve
                            ? ints(p, "strides", std::size_t(rank), 1)
                            : pool;
         auto out = in;
-        for (int i = 0; i < rank; ++i) out[std::size_t(i)] = windowOut(in[std::size_t(i)], pool[std::size_t(i)], strides[std::size_t(i)], padding);
+        for (int i = 0; i < rank; ++i)
+            out[std::size_t(i)] = windowOut(in[std::size_t(i)], pool[std::size_t(i)],
+                                            strides[std::size_t(i)], padding);
         for (auto d : out)
             if (d < 0) return {};
         return out;

@@ -20,9 +20,16 @@ namespace ws {
 
 namespace {
 
+struct EditedDatasets {
+    std::vector<h5::DatasetBytes> writes;
+    // Every edited dataset was a window into the file (contiguous, unfiltered, allocated: the
+    // HDF5 reader's SubByteSource), so it can be overwritten where it lies.
+    bool inPlace = true;
+};
+
 // The edited datasets: the HDF5 readers name each tensor's storage by its dataset path
 // (Tensor::storageKey), and a dataset is always viewed whole.
-std::vector<h5::DatasetBytes> editedDatasets(const Model& model) {
+EditedDatasets editedDatasets(const Model& model) {
     std::map<std::string, const EditableStorage*> byPath;
     model.forEachTensor([&](Node& node) {
         if (!node.tensor) return;
@@ -35,8 +42,11 @@ std::vector<h5::DatasetBytes> editedDatasets(const Model& model) {
                               "' is not a whole HDF5 dataset; cannot tell where to save it");
         byPath[t.storageKey] = edited;
     });
-    std::vector<h5::DatasetBytes> out;
-    for (const auto& [path, storage] : byPath) out.push_back({path, storage});
+    EditedDatasets out;
+    for (const auto& [path, storage] : byPath) {
+        out.writes.push_back({path, storage});
+        if (!dynamic_cast<const SubByteSource*>(storage->original().get())) out.inPlace = false;
+    }
     return out;
 }
 
@@ -49,18 +59,27 @@ void copyWholeSource(const Model& model, AtomicFile& out) {
 
 void saveKerasHdf5(const Model& model, AtomicFile& out, const SaveOptions&, SaveReport& report) {
     if (!model.source) throw FormatError("the model has no opened file to save from");
-    const std::vector<h5::DatasetBytes> writes = editedDatasets(model);
-    copyWholeSource(model, out);
-    // The copy is complete on disk (AtomicFile writes straight to its descriptor); libhdf5
-    // opens it by name and patches the datasets. AtomicFile's commit syncs the same inode.
-    if (!writes.empty()) h5::overwriteDatasetsInFile(out.tempPath(), writes);
+    const EditedDatasets edited = editedDatasets(model);
+    const std::vector<h5::DatasetBytes>& writes = edited.writes;
+    if (edited.inPlace) {
+        copyWholeSource(model, out);
+        // The copy is complete on disk (AtomicFile writes straight to its descriptor); libhdf5
+        // opens it by name and overwrites the datasets where they are. AtomicFile's commit
+        // syncs the same inode.
+        if (!writes.empty()) h5::overwriteDatasetsInFile(out.tempPath(), writes);
+    } else {
+        // Chunked or filtered datasets may move when rewritten: patched in memory, so that a
+        // full disk fails in our writer and not inside libhdf5.
+        const std::vector<std::uint8_t> image = h5::overwriteDatasetsInImage(*model.source, writes);
+        out.write(image.data(), image.size());
+    }
     report.format = model.format;
     report.storagesRewritten = writes.size();
 }
 
 void saveKerasArchive(const Model& model, AtomicFile& out, const SaveOptions&, SaveReport& report) {
     if (!model.source) throw FormatError("the model has no opened file to save from");
-    const std::vector<h5::DatasetBytes> writes = editedDatasets(model);
+    const std::vector<h5::DatasetBytes> writes = editedDatasets(model).writes;
     report.format = model.format;
     report.storagesRewritten = writes.size();
     if (writes.empty()) {

@@ -288,13 +288,34 @@ class KerasSaveTest(unittest.TestCase):
             self.assertEqual(float(f["model_weights/dense/dense/bias:0"][0]), 7.0)
         self.assertEqual(os.listdir(self.tmp), ["inplace.h5"])
 
-    def test_bias_edit_moves_the_keras_oracle_output(self):
-        """The real forward pass (tfjs via the keras-oracle) of the edited model: adding d to
-        the last Dense layer's bias adds d to the output and changes nothing else."""
+    def require_oracle(self):
         if not ORACLE or not os.path.isfile(os.path.join(ORACLE, "oracle.mjs")) or \
                 not os.path.isdir(os.path.join(ORACLE, "node_modules")):
             print("SKIP: WS_KERAS_ORACLE is not set or has no node_modules (%r)" % ORACLE)
             self.skipTest("no keras oracle")
+
+    def oracle_output(self, model, extra=()):
+        """The Keras oracle's (tfjs) forward pass of `model` on a fixed random batch."""
+        import numpy as np
+        inp = self.out("input.json")
+        if not os.path.exists(inp):
+            rng = np.random.default_rng(3)
+            with open(inp, "w") as f:
+                json.dump({"shape": [2, 100, 1], "data": rng.random(200).tolist()}, f)
+        target = self.out("oracle_out.json")
+        proc = subprocess.run(["node", os.path.join(ORACLE, "oracle.mjs"), model, inp, target] +
+                              list(extra), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                              timeout=600)
+        self.assertEqual(proc.returncode, 0, proc.stderr.decode(errors="replace"))
+        with open(target) as f:
+            out = json.load(f)
+        os.remove(target)
+        return out["shape"], np.array(out["data"], dtype=np.float32)
+
+    def test_bias_edit_moves_the_keras_oracle_output(self):
+        """The real forward pass (tfjs via the keras-oracle) of the edited model: adding d to
+        the last Dense layer's bias adds d to the output and changes nothing else."""
+        self.require_oracle()
         import numpy as np
         src = os.path.join(keras_dir(), "lstm_stacked_timeseries_keras2.h5")
         dst = self.out("bias.h5")
@@ -302,22 +323,29 @@ class KerasSaveTest(unittest.TestCase):
         rc, _, err = run(["edit", src, "--add", "model_weights/dense/dense/bias:0[0]=%r" % d,
                           "-o", dst])
         self.assertEqual(rc, 0, err)
-        rng = np.random.default_rng(3)
-        inp = self.out("input.json")
-        with open(inp, "w") as f:
-            json.dump({"shape": [2, 100, 1], "data": rng.random(200).tolist()}, f)
-        outs = []
-        for model in (src, dst):
-            target = self.out("out_%d.json" % len(outs))
-            proc = subprocess.run(["node", os.path.join(ORACLE, "oracle.mjs"), model, inp, target],
-                                  stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=600)
-            self.assertEqual(proc.returncode, 0, proc.stderr.decode(errors="replace"))
-            with open(target) as f:
-                outs.append(json.load(f))
-        self.assertEqual(outs[0]["shape"], outs[1]["shape"])
-        a = np.array(outs[0]["data"], dtype=np.float32)
-        b = np.array(outs[1]["data"], dtype=np.float32)
+        shape_a, a = self.oracle_output(src)
+        shape_b, b = self.oracle_output(dst)
+        self.assertEqual(shape_a, shape_b)
         np.testing.assert_allclose(b - a, np.full_like(a, d), rtol=0, atol=1e-5)
+
+    def test_exported_weights_load_in_the_keras_oracle(self):
+        """The .h5 export of a Keras 2 full model is a save_weights file Keras loads: with the
+        source's model_config the oracle computes exactly the source's output."""
+        self.require_oracle()
+        import h5py
+        import numpy as np
+        src = os.path.join(keras_dir(), "lstm_stacked_timeseries_keras2.h5")
+        dst = self.out("exported.h5")
+        rc, _, err = run(["export", src, "-o", dst])
+        self.assertEqual(rc, 0, err)
+        config = self.out("model.json")
+        with h5py.File(src, "r") as f, open(config, "w") as out:
+            value = f.attrs["model_config"]
+            out.write(value if isinstance(value, str) else value.decode())
+        shape_a, a = self.oracle_output(src)
+        shape_b, b = self.oracle_output(dst, ["--config", config])
+        self.assertEqual(shape_a, shape_b)
+        np.testing.assert_array_equal(a, b)
 
     # ------------------------------------------------------------ export
 
@@ -359,6 +387,51 @@ class KerasSaveTest(unittest.TestCase):
             layer, leaf = key.rsplit(".", 1)
             expect["%s/%s/%s:0" % (layer, layer, leaf)] = array
         self.check_export(src, expect)
+
+    def test_export_splits_long_name_lists_and_keeps_dtypes(self):
+        """torch writes a state_dict whose module names exceed an HDF5 object header (64512
+        bytes): layer_names is split into layer_names0, layer_names1, ... as Keras does; f16,
+        i64 and bool keep their types, bf16 is widened to float32."""
+        import h5py
+        import numpy as np
+        import torch
+        src = self.out("many.pth")
+        state = {}
+        for i in range(1500):
+            state["encoder.block_%04d.%s.weight" % (i, "m" * 40)] = torch.full((2,), float(i))
+        state["mixed.half"] = torch.tensor([1.5, -2.25], dtype=torch.float16)
+        state["mixed.brain"] = torch.tensor([1.5, -2.25, 3.0], dtype=torch.bfloat16)
+        state["mixed.count"] = torch.tensor(7, dtype=torch.int64)
+        state["mixed.mask"] = torch.tensor([True, False, True])
+        torch.save(state, src)
+        dst = self.out("many.h5")
+        rc, out, err = run(["export", src, "-o", dst])
+        self.assertEqual(rc, 0, err)
+        self.assertIn("bf16", out + err)
+        with h5py.File(dst, "r") as f:
+            self.assertNotIn("layer_names", f.attrs)
+            parts = []
+            while "layer_names%d" % len(parts) in f.attrs:
+                part = f.attrs["layer_names%d" % len(parts)]
+                self.assertLessEqual(part.nbytes, 64512)
+                parts.append(part)
+            self.assertGreater(len(parts), 1)
+            names = [n.decode() for p in parts for n in p]
+            expected_layers = list(dict.fromkeys(k.rsplit(".", 1)[0] for k in state))
+            self.assertEqual(names, expected_layers)
+            g = f["mixed"]
+            self.assertEqual([w.decode() for w in g.attrs["weight_names"]],
+                             ["mixed/half:0", "mixed/brain:0", "mixed/count:0", "mixed/mask:0"])
+            self.assertEqual(g["mixed/half:0"].dtype, np.dtype("<f2"))
+            self.assertEqual(g["mixed/half:0"][()].tolist(), [1.5, -2.25])
+            self.assertEqual(g["mixed/brain:0"].dtype, np.dtype("<f4"))
+            self.assertEqual(g["mixed/brain:0"][()].tolist(), [1.5, -2.25, 3.0])
+            self.assertEqual(g["mixed/count:0"].shape, ())
+            self.assertEqual(g["mixed/count:0"][()], 7)
+            self.assertEqual(g["mixed/mask:0"].dtype, np.dtype(bool))
+            self.assertEqual(g["mixed/mask:0"][()].tolist(), [True, False, True])
+            layer = expected_layers[1234]
+            self.assertEqual(f[layer][layer + "/weight:0"][()].tolist(), [1234.0, 1234.0])
 
     def test_export_keras_model_keeps_layer_and_weight_names(self):
         import h5py

@@ -129,8 +129,12 @@ std::shared_ptr<File> File::openImage(ByteSourcePtr image) {
     if (H5Pset_file_image(fapl.get(), const_cast<void*>(file->image_->buffer), file->image_->size) <
         0)
         fail("cannot hand the HDF5 file image to libhdf5");
-    // The name is only used in messages; the core driver reads the image, not the disk.
-    file->handle_ = checked(H5Fopen("model.weights.h5", H5F_ACC_RDONLY, fapl.get()),
+    // The core driver reads the image, not the disk, but it tells open files apart by name:
+    // a second image opened under the same name would be handed the first one's contents
+    // (two .keras archives open at once). The image's address makes the name unique.
+    const std::string name = "model.weights.h5 @" +
+                             std::to_string(reinterpret_cast<std::uintptr_t>(file->image_->buffer));
+    file->handle_ = checked(H5Fopen(name.c_str(), H5F_ACC_RDONLY, fapl.get()),
                             "libhdf5 cannot open the embedded HDF5 file");
     return file;
 }

@@ -1,5 +1,6 @@
 #include "containers/hdf5/hdf5_isolation.h"
 
+#include <cstdint>
 #include <cstdlib>
 #include <string>
 
@@ -55,24 +56,33 @@ void rehearseIsolated(const std::function<void()>& probe, int timeoutSeconds) {
     }
     if (child < 0) return;  // cannot fork: fall back to the unprotected walk
 
+    // The deadline is wall-clock time: counting sleep steps would stretch it on a loaded machine
+    // until the child's own alarm fired first and a timeout looked like a crash.
+    auto nowNs = [] {
+        timespec t{};
+        clock_gettime(CLOCK_MONOTONIC, &t);
+        return std::int64_t(t.tv_sec) * 1'000'000'000 + t.tv_nsec;
+    };
+    const std::int64_t deadline = nowNs() + std::int64_t(timeoutSeconds) * 1'000'000'000;
+    auto timedOut = [&] {
+        return FormatError("libhdf5 did not finish reading the file's structure within " +
+                           std::to_string(timeoutSeconds) +
+                           " s; the HDF5 metadata is damaged (probably a loop)");
+    };
     int status = 0;
-    const long stepNs = 2'000'000;  // poll every 2 ms; typical walks take a few ms
-    long waitedNs = 0;
     for (;;) {
         pid_t done = waitpid(child, &status, WNOHANG);
         if (done == child) break;
         if (done < 0) return;  // someone else reaped it (SIGCHLD ignored): nothing to learn
-        if (waitedNs >= long(timeoutSeconds) * 1'000'000'000L) {
+        if (nowNs() >= deadline) {
             kill(child, SIGKILL);
             waitpid(child, &status, 0);
-            throw FormatError("libhdf5 did not finish reading the file's structure within " +
-                              std::to_string(timeoutSeconds) +
-                              " s; the HDF5 metadata is damaged (probably a loop)");
+            throw timedOut();
         }
-        timespec pause{0, stepNs};
+        timespec pause{0, 2'000'000};  // poll every 2 ms; typical walks take a few ms
         nanosleep(&pause, nullptr);
-        waitedNs += stepNs;
     }
+    if (WIFSIGNALED(status) && WTERMSIG(status) == SIGALRM) throw timedOut();  // the backstop
     if (WIFEXITED(status) &&
         (WEXITSTATUS(status) == kProbeSucceeded || WEXITSTATUS(status) == kProbeThrew))
         return;

@@ -42,15 +42,12 @@ struct DatasetBytes {
     const ByteSource* bytes = nullptr;
 };
 
-// True when every listed dataset of the HDF5 file in `bytes` is contiguous, unfiltered and
-// allocated: overwriting them in a copy on disk then rewrites bytes already there and never
-// grows the file. (A failed write that grows the file, say at a size limit, leaves libhdf5
-// 1.10 with a half-closed dataset that crashes it at exit; such files are patched in memory.)
-bool overwritesInPlace(const ByteSourcePtr& bytes, const std::vector<DatasetBytes>& writes);
-
 // Opens the HDF5 file at `filePath` read-write and overwrites the listed datasets in place
 // with H5Dwrite, so their type, shape, chunking and filters stay what they were and nothing
-// else in the file is touched. Throws FormatError naming the dataset or the failed step.
+// else in the file is touched. Meant for contiguous, unfiltered datasets, which are rewritten
+// where they are and never grow the file: a failed write that grows it (a size limit, a full
+// disk) leaves libhdf5 1.10 with a half-closed dataset that crashes it at exit. Throws FormatError
+// naming the dataset or the failed step.
 void overwriteDatasetsInFile(const std::string& filePath, const std::vector<DatasetBytes>& writes);
 
 // The same on a file image in memory (the model.weights.h5 entry of a .keras archive, or an

@@ -1,0 +1,190 @@
+#include "convert_command.h"
+
+#include <cstdio>
+#include <fstream>
+#include <memory>
+#include <optional>
+#include <sstream>
+
+#include "convert/keras_to_torch.h"
+#include "convert/torch_module_emitter.h"
+#include "export/export_model.h"
+#include "formats/open_model.h"
+#include "io/atomic_file.h"
+#include "model/error.h"
+
+namespace wscli {
+
+namespace {
+
+const char* const kConvertUsage =
+    "usage: weightsmith-cli convert SRC.{h5,keras} -o OUT.pth [--emit-module model.py]\n"
+    "                               [--report-json REPORT.json] [--config ARCH.json]\n"
+    "\n"
+    "Converts a Keras model to a PyTorch state_dict. Each weighted Keras layer becomes one\n"
+    "PyTorch module named after the layer ('dense_1.weight', 'lstm.weight_ih_l0',\n"
+    "'bidirectional_1.bias_hh_l0_reverse'); stacked recurrent layers of one kind and size\n"
+    "become one num_layers module. The mapping report (Keras tensor -> PyTorch name, transform,\n"
+    "shapes, warnings) is printed on stdout.\n"
+    "\n"
+    "options:\n"
+    "  -o, --output OUT       the state_dict to write (.pth / .pt; .safetensors also works)\n"
+    "  --emit-module FILE.py  also write PyTorch source of an nn.Module that loads OUT with\n"
+    "                         load_state_dict(strict=True) (Sequential / chain-shaped models)\n"
+    "  --class-name NAME      the generated class (default ConvertedModel)\n"
+    "  --report-json FILE     the mapping report as JSON\n"
+    "  --config ARCH.json     the architecture (model.to_json()) for weights-only files, or to\n"
+    "                         override the file's own config\n"
+    "  --no-merge-stacked     keep every recurrent layer a module of its own\n"
+    "  --debug-break-rule R   TEST ONLY: apply a deliberately wrong rule (gru-no-gate-swap,\n"
+    "                         lstm-bias-copied) so tests can prove the forward check notices\n"
+    "  -h, --help             show this help\n"
+    "\n"
+    "exit status: 0 ok, 1 unreadable input, refused conversion or failed write, 2 usage error\n";
+
+struct ConvertArgs {
+    std::string file, output, module, reportJson, config, className = "ConvertedModel";
+    std::vector<std::string> brokenRules;
+    bool mergeStacks = true, help = false;
+};
+
+std::optional<ConvertArgs> parse(const std::vector<std::string>& args, std::string& error) {
+    ConvertArgs out;
+    for (std::size_t i = 0; i < args.size(); ++i) {
+        const std::string& a = args[i];
+        auto is = [&](const std::string& flag) {
+            return a == flag || a.compare(0, flag.size() + 1, flag + "=") == 0;
+        };
+        auto value = [&](const std::string& flag, std::string& into) -> bool {
+            if (a.size() > flag.size() && a.compare(0, flag.size() + 1, flag + "=") == 0)
+                into = a.substr(flag.size() + 1);
+            else if (i + 1 < args.size())
+                into = args[++i];
+            if (into.empty()) error = flag + " needs a value";
+            return !into.empty();
+        };
+        std::string v;
+        if (a == "-o" || is("--output")) {
+            if (!value(a == "-o" ? "-o" : "--output", out.output)) return std::nullopt;
+        } else if (is("--emit-module")) {
+            if (!value("--emit-module", out.module)) return std::nullopt;
+        } else if (is("--report-json")) {
+            if (!value("--report-json", out.reportJson)) return std::nullopt;
+        } else if (is("--config")) {
+            if (!value("--config", out.config)) return std::nullopt;
+        } else if (is("--class-name")) {
+            if (!value("--class-name", out.className)) return std::nullopt;
+        } else if (is("--debug-break-rule")) {
+            if (!value("--debug-break-rule", v)) return std::nullopt;
+            if (v != "gru-no-gate-swap" && v != "lstm-bias-copied") {
+                error = "unknown --debug-break-rule '" + v + "'";
+                return std::nullopt;
+            }
+            out.brokenRules.push_back(v);
+        } else if (a == "--no-merge-stacked") {
+            out.mergeStacks = false;
+        } else if (a == "-h" || a == "--help") {
+            out.help = true;
+        } else if (!a.empty() && a[0] == '-') {
+            error = "unknown option '" + a + "'";
+            return std::nullopt;
+        } else if (!out.file.empty()) {
+            error = "more than one SRC given ('" + out.file + "' and '" + a + "')";
+            return std::nullopt;
+        } else {
+            out.file = a;
+        }
+    }
+    if (out.help) return out;
+    if (out.file.empty())
+        error = "no SRC given";
+    else if (out.output.empty())
+        error = "no output given: add -o OUT.pth";
+    if (!error.empty()) return std::nullopt;
+    return out;
+}
+
+void writeText(const std::string& path, const std::string& text) {
+    ws::AtomicFile f(path);
+    f.write(text.data(), text.size());
+    f.commit();
+}
+
+std::string baseName(const std::string& path) {
+    const auto slash = path.find_last_of('/');
+    return slash == std::string::npos ? path : path.substr(slash + 1);
+}
+
+}  // namespace
+
+int runConvert(const std::vector<std::string>& args) {
+    std::string error;
+    const std::optional<ConvertArgs> parsed = parse(args, error);
+    if (!parsed) {
+        std::fprintf(stderr, "weightsmith-cli convert: %s\n%s", error.c_str(), kConvertUsage);
+        return 2;
+    }
+    if (parsed->help) {
+        std::fputs(kConvertUsage, stdout);
+        return 0;
+    }
+    std::unique_ptr<ws::Model> model;
+    try {
+        model = ws::openModel(parsed->file);
+    } catch (const ws::FormatError& e) {
+        std::fprintf(stderr, "weightsmith-cli: %s\n", e.what());
+        return 1;
+    }
+    try {
+        ws::convert::KerasToTorchOptions options;
+        if (!parsed->config.empty()) {
+            std::ifstream in(parsed->config);
+            if (!in) throw ws::FormatError("cannot read --config file '" + parsed->config + "'");
+            std::stringstream text;
+            text << in.rdbuf();
+            options.architecture = nlohmann::json::parse(text.str(), nullptr, false);
+            if (options.architecture.is_discarded())
+                throw ws::FormatError("--config file '" + parsed->config + "' is not valid JSON");
+        }
+        if (model->format.rfind("keras", 0) != 0)
+            throw ws::FormatError("convert reads Keras files (.h5, .keras); this file is " +
+                                  model->format + " (PyTorch -> Keras is not implemented yet)");
+        options.plan.mergeStacks = parsed->mergeStacks;
+        options.engine.brokenRules.insert(parsed->brokenRules.begin(), parsed->brokenRules.end());
+        const ws::convert::KerasToTorchResult result =
+            ws::convert::convertKerasToTorch(*model, options);
+        std::string module;
+        if (!parsed->module.empty()) {
+            ws::convert::EmitOptions emit;
+            emit.className = parsed->className;
+            emit.sourceFile = baseName(parsed->file);
+            emit.stateDictFile = baseName(parsed->output);
+            module =
+                ws::convert::emitTorchModule(result, emit);  // refuses before anything is written
+        }
+        const ws::ExportReport report = ws::exportModel(*result.stateDict, parsed->output);
+        if (!module.empty()) writeText(parsed->module, module);
+        if (!parsed->reportJson.empty())
+            writeText(parsed->reportJson, ws::convert::mappingReportJson(result).dump(2) + "\n");
+        std::fputs(ws::convert::mappingReportText(result).c_str(), stdout);
+        for (const std::string& w : result.warnings)
+            std::fprintf(stderr, "warning: %s\n", w.c_str());
+        std::printf("wrote %zu tensor%s to %s (%s)%s%s\n", report.tensors,
+                    report.tensors == 1 ? "" : "s", parsed->output.c_str(), report.format.c_str(),
+                    module.empty() ? "" : ", module source to ", parsed->module.c_str());
+    } catch (const ws::FormatError& e) {
+        std::fprintf(stderr, "weightsmith-cli: %s: cannot convert: %s\n", parsed->file.c_str(),
+                     e.what());
+        return 1;
+    } catch (const std::bad_alloc&) {
+        std::fprintf(stderr, "weightsmith-cli: %s: out of memory while converting\n",
+                     parsed->file.c_str());
+        return 1;
+    } catch (const std::exception& e) {
+        std::fprintf(stderr, "weightsmith-cli: %s: %s\n", parsed->file.c_str(), e.what());
+        return 1;
+    }
+    return 0;
+}
+
+}  // namespace wscli
