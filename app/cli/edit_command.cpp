@@ -3,26 +3,17 @@
 #include <cstdio>
 #include <memory>
 
+#include "command_support.h"
 #include "edit/edit_session.h"
 #include "edit/paste_source.h"
 #include "edit/region.h"
 #include "edit_options.h"
-#include "formats/open_model.h"
 #include "model/error.h"
 #include "save/save_model.h"
 
 namespace wscli {
 
 namespace {
-
-constexpr int kExitOk = 0;
-constexpr int kExitFailed = 1;
-constexpr int kExitUsage = 2;
-
-int fail(const std::string& file, const std::string& what) {
-    std::fprintf(stderr, "weightsmith-cli: %s: %s\n", file.c_str(), what.c_str());
-    return kExitFailed;
-}
 
 // The edit one command-line step asks for, without its paste block (loaded later: a missing
 // file is an input problem, not a usage error). Throws FormatError on a malformed step.
@@ -52,10 +43,7 @@ PlannedEdit toEdit(const EditStep& step) {
 int runEdit(const std::vector<std::string>& args) {
     std::string error;
     const std::optional<EditOptions> parsed = parseEditOptions(args, error);
-    if (!parsed) {
-        std::fprintf(stderr, "weightsmith-cli edit: %s\n%s", error.c_str(), kEditUsage);
-        return kExitUsage;
-    }
+    if (!parsed) return reportUsageError("edit", error, kEditUsage);
     const EditOptions& opt = *parsed;
     if (opt.help) {
         std::fputs(kEditUsage, stdout);
@@ -77,32 +65,24 @@ int runEdit(const std::vector<std::string>& args) {
         try {
             p.edit.block = ws::loadPasteFile(p.pasteFile);
         } catch (const ws::FormatError& e) {
-            std::fprintf(stderr, "weightsmith-cli: %s\n", e.what());
-            return kExitFailed;
+            return reportFailure(e.what());
         } catch (const std::exception& e) {
-            return fail(p.pasteFile, e.what());
+            return reportFailure(p.pasteFile, e.what());
         }
     }
-    std::shared_ptr<ws::Model> model;
-    try {
-        model = ws::openModel(opt.file);
-    } catch (const ws::FormatError& e) {
-        std::fprintf(stderr, "weightsmith-cli: %s\n", e.what());
-        return kExitFailed;
-    } catch (const std::bad_alloc&) {
-        return fail(opt.file, "out of memory");
-    }
+    const std::shared_ptr<ws::Model> model = openModelOrReport(opt.file);
+    if (!model) return kExitFailed;
     ws::EditSession session(model);
     for (std::size_t i = 0; i < edits.size(); ++i) {
         try {
             const ws::EditResult& r = session.apply(edits[i].edit);
             std::printf("%s\n", r.summary.c_str());
         } catch (const ws::FormatError& e) {
-            return fail(opt.file, opt.steps[i].flag + " " + opt.steps[i].text + ": " + e.what());
+            return reportFailure(opt.file, opt.steps[i].flag + " " + opt.steps[i].text + ": " + e.what());
         } catch (const std::bad_alloc&) {
-            return fail(opt.file, "out of memory while editing");
+            return reportFailure(opt.file, "out of memory while editing");
         } catch (const std::exception& e) {
-            return fail(opt.file, opt.steps[i].flag + " " + opt.steps[i].text + ": " + e.what());
+            return reportFailure(opt.file, opt.steps[i].flag + " " + opt.steps[i].text + ": " + e.what());
         }
     }
     try {
@@ -114,12 +94,11 @@ int runEdit(const std::vector<std::string>& args) {
                     report.storagesRewritten == 1 ? "" : "s", report.note.empty() ? "" : "; ",
                     report.note.c_str());
     } catch (const ws::FormatError& e) {
-        std::fprintf(stderr, "weightsmith-cli: %s\n", e.what());
-        return kExitFailed;
+        return reportFailure(e.what());
     } catch (const std::bad_alloc&) {
-        return fail(opt.output, "out of memory while saving");
+        return reportFailure(opt.output, "out of memory while saving");
     } catch (const std::exception& e) {  // never abort on a library exception
-        return fail(opt.output, e.what());
+        return reportFailure(opt.output, e.what());
     }
     return kExitOk;
 }

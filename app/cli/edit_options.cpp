@@ -1,5 +1,7 @@
 #include "edit_options.h"
 
+#include "command_support.h"
+
 namespace wscli {
 
 const char* const kEditUsage =
@@ -36,48 +38,24 @@ std::optional<EditOptions> parseEditOptions(const std::vector<std::string>& args
     EditOptions opt;
     for (std::size_t i = 0; i < args.size(); ++i) {
         const std::string& a = args[i];
-        auto value = [&](const std::string& flag, std::string& into) -> bool {
-            if (a.size() > flag.size() && a.compare(0, flag.size() + 1, flag + "=") == 0) {
-                into = a.substr(flag.size() + 1);
-            } else if (i + 1 < args.size()) {
-                into = args[++i];
-            } else {
-                error = flag + " needs a value";
-                return false;
-            }
-            if (into.empty()) {
-                error = flag + " needs a non-empty value";
-                return false;
-            }
-            return true;
-        };
-        auto is = [&](const std::string& flag) {
-            return a == flag || a.compare(0, flag.size() + 1, flag + "=") == 0;
-        };
         bool matched = false;
         for (const char* op : kOps) {
-            if (!is(op)) continue;
+            if (!isFlag(a, op)) continue;
             EditStep step{op, {}};
-            if (!value(op, step.text)) return std::nullopt;
+            if (!takeFlagValue(args, i, op, step.text, error)) return std::nullopt;
             opt.steps.push_back(std::move(step));
             matched = true;
             break;
         }
         if (matched) continue;
-        if (a == "-o" || is("--output")) {
-            if (!value(a == "-o" ? "-o" : "--output", opt.output)) return std::nullopt;
+        if (isOutputFlag(a)) {
+            if (!takeOutputValue(args, i, opt.output, error)) return std::nullopt;
         } else if (a == "--legacy-as-zip") {
             opt.legacyAsZip = true;
         } else if (a == "-h" || a == "--help") {
             opt.help = true;
-        } else if (!a.empty() && a[0] == '-' && a != "-") {
-            error = "unknown option '" + a + "'";
+        } else if (!takeFileArgument(a, opt.file, error)) {
             return std::nullopt;
-        } else if (!opt.file.empty()) {
-            error = "more than one FILE given ('" + opt.file + "' and '" + a + "')";
-            return std::nullopt;
-        } else {
-            opt.file = a;
         }
     }
     if (opt.help) return opt;

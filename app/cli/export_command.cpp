@@ -4,8 +4,8 @@
 #include <memory>
 #include <optional>
 
+#include "command_support.h"
 #include "export/export_model.h"
-#include "formats/open_model.h"
 #include "model/error.h"
 
 namespace wscli {
@@ -42,34 +42,14 @@ std::optional<ExportArgs> parse(const std::vector<std::string>& args, std::strin
     ExportArgs out;
     for (std::size_t i = 0; i < args.size(); ++i) {
         const std::string& a = args[i];
-        auto value = [&](const std::string& flag, std::string& into) -> bool {
-            if (a.size() > flag.size() && a.compare(0, flag.size() + 1, flag + "=") == 0)
-                into = a.substr(flag.size() + 1);
-            else if (i + 1 < args.size())
-                into = args[++i];
-            if (into.empty()) {
-                error = flag + " needs a value";
-                return false;
-            }
-            return true;
-        };
-        auto is = [&](const std::string& flag) {
-            return a == flag || a.compare(0, flag.size() + 1, flag + "=") == 0;
-        };
-        if (a == "-o" || is("--output")) {
-            if (!value(a == "-o" ? "-o" : "--output", out.output)) return std::nullopt;
-        } else if (is("--tensor")) {
-            if (!value("--tensor", out.tensor)) return std::nullopt;
+        if (isOutputFlag(a)) {
+            if (!takeOutputValue(args, i, out.output, error)) return std::nullopt;
+        } else if (isFlag(a, "--tensor")) {
+            if (!takeFlagValue(args, i, "--tensor", out.tensor, error)) return std::nullopt;
         } else if (a == "-h" || a == "--help") {
             out.help = true;
-        } else if (!a.empty() && a[0] == '-' && a != "-") {
-            error = "unknown option '" + a + "'";
+        } else if (!takeFileArgument(a, out.file, error)) {
             return std::nullopt;
-        } else if (!out.file.empty()) {
-            error = "more than one FILE given ('" + out.file + "' and '" + a + "')";
-            return std::nullopt;
-        } else {
-            out.file = a;
         }
     }
     if (out.help) return out;
@@ -89,21 +69,13 @@ std::optional<ExportArgs> parse(const std::vector<std::string>& args, std::strin
 int runExport(const std::vector<std::string>& args) {
     std::string error;
     const std::optional<ExportArgs> parsed = parse(args, error);
-    if (!parsed) {
-        std::fprintf(stderr, "weightsmith-cli export: %s\n%s", error.c_str(), kExportUsage);
-        return 2;
-    }
+    if (!parsed) return reportUsageError("export", error, kExportUsage);
     if (parsed->help) {
         std::fputs(kExportUsage, stdout);
-        return 0;
+        return kExitOk;
     }
-    std::unique_ptr<ws::Model> model;
-    try {
-        model = ws::openModel(parsed->file);
-    } catch (const ws::FormatError& e) {
-        std::fprintf(stderr, "weightsmith-cli: %s\n", e.what());
-        return 1;
-    }
+    const std::unique_ptr<ws::Model> model = openModelOrReport(parsed->file);
+    if (!model) return kExitFailed;
     try {
         ws::ExportOptions options;
         options.tensorPath = parsed->tensor;
@@ -113,17 +85,13 @@ int runExport(const std::vector<std::string>& args) {
         std::printf("exported %zu tensor%s to %s (%s)\n", report.tensors,
                     report.tensors == 1 ? "" : "s", parsed->output.c_str(), report.format.c_str());
     } catch (const ws::FormatError& e) {
-        std::fprintf(stderr, "weightsmith-cli: %s: %s\n", parsed->file.c_str(), e.what());
-        return 1;
+        return reportFailure(parsed->file, e.what());
     } catch (const std::bad_alloc&) {
-        std::fprintf(stderr, "weightsmith-cli: %s: out of memory while exporting\n",
-                     parsed->file.c_str());
-        return 1;
+        return reportFailure(parsed->file, "out of memory while exporting");
     } catch (const std::exception& e) {  // never abort on a library exception
-        std::fprintf(stderr, "weightsmith-cli: %s: %s\n", parsed->file.c_str(), e.what());
-        return 1;
+        return reportFailure(parsed->file, e.what());
     }
-    return 0;
+    return kExitOk;
 }
 
 }  // namespace wscli

@@ -6,7 +6,7 @@
 #include <optional>
 #include <vector>
 
-#include "formats/open_model.h"
+#include "command_support.h"
 #include "inspect_options.h"
 #include "io/npy_writer.h"
 #include "json_report.h"
@@ -18,16 +18,6 @@
 namespace wscli {
 
 namespace {
-
-constexpr int kExitOk = 0;
-constexpr int kExitUnreadable = 1;
-constexpr int kExitUsage = 2;
-
-// The one shape of every failure message: "weightsmith-cli: <file>: <what is wrong>".
-int fail(const std::string& file, const std::string& what) {
-    std::fprintf(stderr, "weightsmith-cli: %s: %s\n", file.c_str(), what.c_str());
-    return kExitUnreadable;
-}
 
 void writeOut(const std::string& text) { std::fwrite(text.data(), 1, text.size(), stdout); }
 
@@ -65,13 +55,13 @@ StatsByNode computeAllStats(const ws::Node& top) {
 
 int exportNpy(const ws::Node& node, const std::string& file, const std::string& out) {
     if (node.kind != ws::NodeKind::Tensor || !node.tensor)
-        return fail(file, "'" + printable(node.path) + "' is a " + ws::nodeKindName(node.kind) +
+        return reportFailure(file, "'" + printable(node.path) + "' is a " + ws::nodeKindName(node.kind) +
                               ", not a tensor; --npy needs a tensor path");
     std::string note;
     try {
         note = ws::writeNpy(*node.tensor, out);
     } catch (const ws::FormatError& e) {
-        return fail(file, "cannot export tensor '" + printable(node.path) + "': " + e.what());
+        return reportFailure(file, "cannot export tensor '" + printable(node.path) + "': " + e.what());
     }
     if (!note.empty()) std::fprintf(stderr, "weightsmith-cli: note: %s\n", note.c_str());
     writeOut("wrote " + out + ": " + node.path + " " + ws::shapeToString(node.tensor->shape) + " " +
@@ -99,14 +89,13 @@ int runInspect(const std::vector<std::string>& args) {
     }
 
     const std::string& file = opt->file;
+    const std::unique_ptr<ws::Model> model = openModelOrReport(file);
+    if (!model) return kExitFailed;
     try {
-        // openModel's messages already start with the path.
-        std::unique_ptr<ws::Model> model = ws::openModel(file);
-
         const ws::Node* only = nullptr;
         if (opt->tensorPath) {
             only = model->find(*opt->tensorPath);
-            if (!only) return fail(file, notFoundMessage(*model, *opt->tensorPath));
+            if (!only) return reportFailure(file, notFoundMessage(*model, *opt->tensorPath));
         }
         if (opt->npyOut) return exportNpy(*only, file, *opt->npyOut);
 
@@ -119,16 +108,12 @@ int runInspect(const std::vector<std::string>& args) {
         return kExitOk;
     } catch (const ws::FormatError& e) {
         const std::string what = e.what();
-        // Messages from openModel carry the file name already; later ones (stats) do not.
-        if (what.rfind(file + ": ", 0) == 0) {
-            std::fprintf(stderr, "weightsmith-cli: %s\n", what.c_str());
-            return kExitUnreadable;
-        }
-        return fail(file, what);
+        // Messages that carry the file name already are printed as they are.
+        return what.rfind(file + ": ", 0) == 0 ? reportFailure(what) : reportFailure(file, what);
     } catch (const std::bad_alloc&) {
-        return fail(file, "out of memory");
+        return reportFailure(file, "out of memory");
     } catch (const std::exception& e) {
-        return fail(file, std::string("unexpected error: ") + e.what());
+        return reportFailure(file, std::string("unexpected error: ") + e.what());
     }
 }
 

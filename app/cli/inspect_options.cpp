@@ -1,5 +1,9 @@
 #include "inspect_options.h"
 
+#include <utility>
+
+#include "command_support.h"
+
 namespace wscli {
 
 const char* const kInspectUsage =
@@ -29,26 +33,11 @@ std::optional<InspectOptions> parseInspectOptions(const std::vector<std::string>
     for (std::size_t i = 0; i < args.size(); ++i) {
         const std::string& a = args[i];
         // Both "--tensor PATH" and "--tensor=PATH".
-        auto takeValue = [&](const char* name, std::optional<std::string>& into) -> bool {
-            const std::string flag = name;
-            if (a == flag) {
-                if (i + 1 >= args.size()) {
-                    error = flag + " needs a value";
-                    return false;
-                }
-                into = args[++i];
-            } else {
-                into = a.substr(flag.size() + 1);
-            }
-            if (into->empty()) {
-                error = flag + " needs a non-empty value";
-                return false;
-            }
+        auto takeValue = [&](const char* flag, std::optional<std::string>& into) -> bool {
+            std::string value;
+            if (!takeFlagValue(args, i, flag, value, error)) return false;
+            into = std::move(value);
             return true;
-        };
-        auto is = [&](const char* flag) {
-            const std::string f = flag;
-            return a == f || a.rfind(f + "=", 0) == 0;
         };
         if (onlyFiles || a.empty() || a[0] != '-' || a == "-") {
             if (!opt.file.empty()) {
@@ -64,9 +53,9 @@ std::optional<InspectOptions> parseInspectOptions(const std::vector<std::string>
             opt.stats = true;
         } else if (a == "-h" || a == "--help") {
             opt.help = true;
-        } else if (is("--tensor")) {
+        } else if (isFlag(a, "--tensor")) {
             if (!takeValue("--tensor", opt.tensorPath)) return std::nullopt;
-        } else if (is("--npy")) {
+        } else if (isFlag(a, "--npy")) {
             if (!takeValue("--npy", opt.npyOut)) return std::nullopt;
         } else {
             error = "unknown option '" + a + "'";

@@ -66,6 +66,9 @@ std::vector<TorchTensor> kerasLayerToTorch(const layers::SemanticLayer& layer,
             if (it == layer.tensors.end()) {
                 const Node* sibling =
                     std::isnan(tr.fillWhenAbsent) ? nullptr : affineSibling(layer, rule, dir);
+                if (!tr.optional)
+                    throw FormatError(rule.kind + " layer '" + layer.name + "' has no '" + role +
+                                      "' tensor in the file");
                 if (!sibling) continue;  // absent on both sides (use_bias=False, affine=False)
                 const DenseArray like = DenseArray::fromNode(*sibling);
                 t.array = DenseArray::filled(like.shape, tr.fillWhenAbsent, like.dtype);
@@ -86,6 +89,10 @@ std::vector<TorchTensor> kerasLayerToTorch(const layers::SemanticLayer& layer,
                                 " channels-last -> channels-first order");
             }
             if (tr.kerasRow >= 0) {
+                if (a.shape.size() != 2)
+                    throw FormatError(rule.kind + " layer '" + layer.name + "': '" + t.source +
+                                      "' has shape " + shapeToString(a.shape) +
+                                      ", expected one row per PyTorch bias (2, n)");
                 a = takeRow(a, tr.kerasRow);
                 steps.push_back("row " + std::to_string(tr.kerasRow));
             }
@@ -142,7 +149,7 @@ std::map<std::string, DenseArray> torchLayerToKeras(const std::map<std::string, 
                 torchTensorName(tr.torchName, context.stackIndex, !dir.empty());
             auto it = torch.find(name);
             if (it == torch.end()) {
-                if (!std::isnan(tr.fillWhenAbsent) || tr.kerasRole == "bias") continue;
+                if (tr.optional) continue;
                 throw FormatError("PyTorch tensor '" + name + "' is missing for a " + rule.kind +
                                   " layer");
             }

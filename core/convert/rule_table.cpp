@@ -12,6 +12,12 @@ TensorRule t(std::string keras, std::string torch, std::vector<int> axes = {}) {
     return r;
 }
 
+// use_bias=False / center=False / scale=False leave these out.
+TensorRule opt(TensorRule r) {
+    r.optional = true;
+    return r;
+}
+
 TensorRule flip(TensorRule r, std::vector<int> axes) {
     r.theanoFlipAxes = std::move(axes);
     return r;
@@ -42,8 +48,8 @@ TensorRule fill(TensorRule r, double v) {
 std::vector<TensorRule> summedBiasRecurrent() {
     return {gates(t("kernel", "weight_ih_l{k}{dir}", {1, 0})),
             gates(t("recurrent_kernel", "weight_hh_l{k}{dir}", {1, 0})),
-            part(gates(t("bias", "bias_ih_l{k}{dir}")), SumPart::Carrier),
-            part(gates(t("bias", "bias_hh_l{k}{dir}")), SumPart::Zero)};
+            opt(part(gates(t("bias", "bias_ih_l{k}{dir}")), SumPart::Carrier)),
+            opt(part(gates(t("bias", "bias_hh_l{k}{dir}")), SumPart::Zero))};
 }
 
 std::vector<LayerRule> buildTable() {
@@ -61,7 +67,7 @@ std::vector<LayerRule> buildTable() {
               k.flattenRows = true;
               return k;
           }(),
-          t("bias", "bias")},
+          opt(t("bias", "bias"))},
          {}});
     add({"Conv1D",
          "nn.Conv1d",
@@ -69,7 +75,7 @@ std::vector<LayerRule> buildTable() {
          {},
          "",
          "",
-         {flip(t("kernel", "weight", {2, 1, 0}), {0}), t("bias", "bias")},
+         {flip(t("kernel", "weight", {2, 1, 0}), {0}), opt(t("bias", "bias"))},
          {}});
     add({"Conv2D",
          "nn.Conv2d",
@@ -77,7 +83,7 @@ std::vector<LayerRule> buildTable() {
          {},
          "",
          "",
-         {flip(t("kernel", "weight", {3, 2, 0, 1}), {0, 1}), t("bias", "bias")},
+         {flip(t("kernel", "weight", {3, 2, 0, 1}), {0, 1}), opt(t("bias", "bias"))},
          {}});
     add({"Conv3D",
          "nn.Conv3d",
@@ -85,7 +91,7 @@ std::vector<LayerRule> buildTable() {
          {},
          "",
          "",
-         {flip(t("kernel", "weight", {4, 3, 0, 1, 2}), {0, 1, 2}), t("bias", "bias")},
+         {flip(t("kernel", "weight", {4, 3, 0, 1, 2}), {0, 1, 2}), opt(t("bias", "bias"))},
          {}});
     // Keras (kh, kw, out, in) <-> PyTorch (in, out, kh, kw).
     add({"Conv2DTranspose",
@@ -94,7 +100,7 @@ std::vector<LayerRule> buildTable() {
          {},
          "",
          "",
-         {flip(t("kernel", "weight", {3, 2, 0, 1}), {0, 1}), t("bias", "bias")},
+         {flip(t("kernel", "weight", {3, 2, 0, 1}), {0, 1}), opt(t("bias", "bias"))},
          {}});
     add({"DepthwiseConv2D",
          "nn.Conv2d(groups=C)",
@@ -107,7 +113,7 @@ std::vector<LayerRule> buildTable() {
               k.depthwiseMerge = true;
               return k;
           }(),
-          t("bias", "bias")},
+          opt(t("bias", "bias"))},
          {}});
     add({"SeparableConv2D",
          "SeparableConv2d (depthwise + pointwise nn.Conv2d)",
@@ -120,7 +126,8 @@ std::vector<LayerRule> buildTable() {
               k.depthwiseMerge = true;
               return k;
           }(),
-          t("pointwise_kernel", "pointwise.weight", {3, 2, 0, 1}), t("bias", "pointwise.bias")},
+          t("pointwise_kernel", "pointwise.weight", {3, 2, 0, 1}),
+          opt(t("bias", "pointwise.bias"))},
          {}});
     add({"BatchNormalization",
          "nn.BatchNorm{n}d",
@@ -128,7 +135,7 @@ std::vector<LayerRule> buildTable() {
          {},
          "",
          "",
-         {fill(t("gamma", "weight"), 1.0), fill(t("beta", "bias"), 0.0),
+         {opt(fill(t("gamma", "weight"), 1.0)), opt(fill(t("beta", "bias"), 0.0)),
           t("moving_mean", "running_mean"), t("moving_variance", "running_var")},
          {"num_batches_tracked"}});
     add({"LayerNormalization",
@@ -137,7 +144,7 @@ std::vector<LayerRule> buildTable() {
          {},
          "",
          "",
-         {fill(t("gamma", "weight"), 1.0), fill(t("beta", "bias"), 0.0)},
+         {opt(fill(t("gamma", "weight"), 1.0)), opt(fill(t("beta", "bias"), 0.0))},
          {}});
     add({"Embedding", "nn.Embedding", false, {}, "", "", {t("embeddings", "weight")}, {}});
     add({"SimpleRNN", "nn.RNN", true, {}, "", "", summedBiasRecurrent(), {}});
@@ -152,8 +159,8 @@ std::vector<LayerRule> buildTable() {
          "r,z,n",
          {gates(t("kernel", "weight_ih_l{k}{dir}", {1, 0})),
           gates(t("recurrent_kernel", "weight_hh_l{k}{dir}", {1, 0})),
-          row(gates(t("bias", "bias_ih_l{k}{dir}")), 0),
-          row(gates(t("bias", "bias_hh_l{k}{dir}")), 1)},
+          opt(row(gates(t("bias", "bias_ih_l{k}{dir}")), 0)),
+          opt(row(gates(t("bias", "bias_hh_l{k}{dir}")), 1))},
          {}});
     return rows;
 }

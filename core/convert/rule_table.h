@@ -35,6 +35,9 @@ struct TensorRule {
     // Keras may omit it (use_bias/center/scale false) while the PyTorch module still needs it
     // (BatchNorm affine is all or nothing): the value to fill in; NaN = omit on both sides.
     double fillWhenAbsent = std::numeric_limits<double>::quiet_NaN();
+    // Keras may legitimately lack it (use_bias=False, center/scale=False); any other missing
+    // tensor is an error naming the layer and role.
+    bool optional = false;
 };
 
 struct LayerRule {

@@ -72,6 +72,9 @@ std::string layerRefusal(const SemanticLayer& layer) {
     if (p.value("nested_model", false))
         return "layer '" + layer.name + "' is a nested model (" + layer.sourceClass +
                "); nested models are not flattened into one chain yet";
+    if (!hasWeights(layer) && findRule(layer.kind))
+        return layer.kind + " layer '" + layer.name +
+               "' has no weights in the file (a weights file of another model, or a damaged one?)";
     if (hasWeights(layer) && !findRule(layer.kind)) {
         std::string kinds;
         for (const auto& r : ruleTable()) kinds += (kinds.empty() ? "" : ", ") + r.kind;

@@ -3,39 +3,10 @@
 #include <nlohmann/json.hpp>
 
 #include "export/exporters.h"
+#include "formats/safetensors_dtype.h"
 #include "io/atomic_file.h"
 
 namespace ws {
-
-namespace {
-
-const char* safetensorsDtype(DType t) {
-    switch (t) {
-        case DType::F16:
-            return "F16";
-        case DType::BF16:
-            return "BF16";
-        case DType::F32:
-            return "F32";
-        case DType::F64:
-            return "F64";
-        case DType::I8:
-            return "I8";
-        case DType::I16:
-            return "I16";
-        case DType::I32:
-            return "I32";
-        case DType::I64:
-            return "I64";
-        case DType::U8:
-            return "U8";
-        case DType::Bool:
-            return "BOOL";
-    }
-    return "F32";
-}
-
-}  // namespace
 
 void exportSafetensorsFile(const ExportInput& input, AtomicFile& out, ExportReport& report) {
     nlohmann::ordered_json header;
@@ -44,7 +15,7 @@ void exportSafetensorsFile(const ExportInput& input, AtomicFile& out, ExportRepo
     for (const Node* n : input.tensors) {
         const Tensor& t = *n->tensor;
         const std::uint64_t size = exportedBytes(t, false);
-        header[n->path] = {{"dtype", safetensorsDtype(t.dtype)},
+        header[n->path] = {{"dtype", safetensorsDtypeName(t.dtype)},
                            {"shape", t.shape},
                            {"data_offsets", {offset, offset + size}}};
         offset += size;

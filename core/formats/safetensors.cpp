@@ -4,13 +4,13 @@
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
-#include <map>
 #include <string>
 #include <unordered_map>
 #include <unordered_set>
 #include <vector>
 
 #include "formats/readers.h"
+#include "formats/safetensors_dtype.h"
 #include "model/error.h"
 
 namespace ws {
@@ -31,15 +31,11 @@ struct TensorEntry {
 DType parseDType(const std::string& tensor, const nlohmann::json& value) {
     if (!value.is_string())
         throw FormatError("safetensors: tensor '" + tensor + "' has no dtype string");
-    static const std::map<std::string, DType> known = {
-        {"F16", DType::F16}, {"BF16", DType::BF16}, {"F32", DType::F32}, {"F64", DType::F64},
-        {"I8", DType::I8},   {"I16", DType::I16},   {"I32", DType::I32}, {"I64", DType::I64},
-        {"U8", DType::U8},   {"BOOL", DType::Bool}};
     const std::string& name = value.get_ref<const std::string&>();
-    auto it = known.find(name);
-    if (it == known.end())
+    const std::optional<DType> dtype = dtypeFromSafetensorsName(name);
+    if (!dtype)
         throw FormatError("safetensors: tensor '" + tensor + "' has unsupported dtype " + name);
-    return it->second;
+    return *dtype;
 }
 
 std::uint64_t parseUnsigned(const std::string& tensor, const nlohmann::json& value,

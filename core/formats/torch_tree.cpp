@@ -62,25 +62,15 @@ std::string valueText(const Value& v) {
 }
 std::string valueTypeName(const Value& v) {
     switch (v.kind) {
-        case Kind::None:
-            return "None";
-        case Kind::Bool:
-            return "bool";
-        case Kind::Int:
-        case Kind::BigInt:
-            return "int";
-        case Kind::Float:
-            return "float";
-        case Kind::Str:
-            return "str";
-        case Kind::Global:
-            return "global";
-        case Kind::Bytes:
-            return "bytes";
-        case Kind::Object:
-            return "object";
-        default:
+        // Containers are shown as JSON-like text (valueText).
+        case Kind::Tuple:
+        case Kind::List:
+        case Kind::Dict:
+        case Kind::Set:
+        case Kind::PersistentId:
             return "json";
+        default:
+            return pickle::kindName(v.kind);
     }
 }
 

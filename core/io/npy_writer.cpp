@@ -1,13 +1,6 @@
 #include "io/npy_writer.h"
 
-#include <fcntl.h>
-#include <sys/stat.h>
-#include <unistd.h>
-
-#include <cerrno>
-#include <cstdio>
-#include <cstring>
-
+#include "io/atomic_file.h"
 #include "io/tensor_chunks.h"
 #include "model/error.h"
 #include "model/half.h"
@@ -28,60 +21,6 @@ std::string shapeTuple(const std::vector<std::int64_t>& shape) {
         s.resize(s.size() - 1);
     return s + ")";
 }
-
-// An open temp file beside the destination, removed again unless commit() renames it.
-class AtomicFile {
-  public:
-    explicit AtomicFile(const std::string& path) : path_(path) {
-        const std::size_t slash = path.rfind('/');
-        dir_ = slash == std::string::npos ? "." : (slash == 0 ? "/" : path.substr(0, slash));
-        std::string pattern = path + ".tmp-XXXXXX";
-        std::vector<char> name(pattern.begin(), pattern.end());
-        name.push_back('\0');
-        fd_ = ::mkstemp(name.data());
-        if (fd_ < 0) fail("cannot create a temporary file in " + dir_);
-        temp_ = name.data();
-        // mkstemp creates 0600; an exported array is an ordinary file like any other.
-        mode_t mask = ::umask(0);
-        ::umask(mask);
-        ::fchmod(fd_, 0666 & ~mask);
-    }
-    ~AtomicFile() {
-        if (fd_ >= 0) ::close(fd_);
-        if (!temp_.empty()) ::unlink(temp_.c_str());
-    }
-    void write(const void* data, std::size_t n) {
-        const char* p = static_cast<const char*>(data);
-        while (n) {
-            const ssize_t w = ::write(fd_, p, n);
-            if (w < 0 && errno == EINTR) continue;
-            if (w <= 0) fail("cannot write");
-            p += w;
-            n -= std::size_t(w);
-        }
-    }
-    void commit() {
-        if (::fsync(fd_) != 0) fail("cannot flush to disk");
-        const int fd = fd_;
-        fd_ = -1;
-        if (::close(fd) != 0) fail("cannot close");
-        if (::rename(temp_.c_str(), path_.c_str()) != 0) fail("cannot rename the temporary file");
-        temp_.clear();
-        // The rename itself is durable only once the folder is synced.
-        int dirFd = ::open(dir_.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-        if (dirFd >= 0) {
-            ::fsync(dirFd);
-            ::close(dirFd);
-        }
-    }
-
-  private:
-    [[noreturn]] void fail(const std::string& what) {
-        throw FormatError(path_ + ": " + what + ": " + std::strerror(errno));
-    }
-    std::string path_, dir_, temp_;
-    int fd_ = -1;
-};
 
 }  // namespace
 

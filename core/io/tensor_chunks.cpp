@@ -34,6 +34,27 @@ void forEachTensorChunk(
     }
 }
 
+bool forEachInMemoryChunkAsDoubles(const Tensor& tensor, std::int64_t maxElements,
+                                   const std::function<void(const std::vector<double>&)>& fn) {
+    tensor.validate();
+    const std::uint8_t* base = tensor.storage->data();
+    if (!base || tensor.bigEndian || !tensor.isContiguous()) return false;
+    const std::int64_t n = tensor.numel();
+    const std::size_t width = dtypeSize(tensor.dtype);
+    // validate() proved that the elements lie inside the storage.
+    const std::uint8_t* first = base + std::size_t(tensor.storageOffset) * width;
+    const std::int64_t step = std::max<std::int64_t>(1, maxElements);
+    std::vector<double> values;
+    for (std::int64_t start = 0; start < n; start += step) {
+        values.resize(std::size_t(std::min(step, n - start)));
+        decodeToDoubles(tensor.dtype, first + std::size_t(start) * width, values.size(),
+                        values.data());
+        Tensor::bytesRead() += values.size() * width;
+        fn(values);
+    }
+    return true;
+}
+
 void forEachTensorChunkAsDoubles(const Tensor& tensor, std::int64_t maxElements,
                                  const std::function<void(const std::vector<double>&)>& fn) {
     tensor.validate();

@@ -20,4 +20,12 @@ void forEachTensorChunk(
 void forEachTensorChunkAsDoubles(const Tensor& tensor, std::int64_t maxElements,
                                  const std::function<void(const std::vector<double>& values)>& fn);
 
+// The same for a contiguous little-endian tensor whose storage is already in memory (mmap or a
+// buffer): pieces are decoded straight from that memory into one reused buffer, with no copy of
+// the bytes, so small pieces cost nothing extra. Returns false, without calling fn, for any
+// other tensor (the caller then uses forEachTensorChunkAsDoubles). Throws FormatError like
+// Tensor::validate().
+bool forEachInMemoryChunkAsDoubles(const Tensor& tensor, std::int64_t maxElements,
+                                   const std::function<void(const std::vector<double>& values)>& fn);
+
 }  // namespace ws

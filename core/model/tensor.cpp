@@ -18,8 +18,7 @@ std::int64_t Tensor::numel() const {
     return n;
 }
 
-std::vector<std::int64_t> Tensor::effectiveStrides() const {
-    if (!strides.empty()) return strides;
+std::vector<std::int64_t> contiguousStrides(const std::vector<std::int64_t>& shape) {
     std::vector<std::int64_t> s(shape.size());
     std::int64_t step = 1;
     for (std::size_t i = shape.size(); i-- > 0;) {
@@ -27,6 +26,10 @@ std::vector<std::int64_t> Tensor::effectiveStrides() const {
         step *= shape[i];
     }
     return s;
+}
+
+std::vector<std::int64_t> Tensor::effectiveStrides() const {
+    return strides.empty() ? contiguousStrides(shape) : strides;
 }
 
 bool Tensor::isContiguous() const {
@@ -114,32 +117,41 @@ std::vector<std::uint8_t> Tensor::contiguousBytes() const {
     return out;
 }
 
-template <typename T>
-static double loadAs(const std::uint8_t* p) {
-    T v;
-    std::memcpy(&v, p, sizeof v);
-    return double(v);
+// One loop per dtype (the switch outside it) so the compiler can keep each loop tight.
+template <typename T, typename Widen>
+static void widenAll(const std::uint8_t* src, std::size_t n, double* out, Widen widen) {
+    for (std::size_t i = 0; i < n; ++i) {
+        T v;
+        std::memcpy(&v, src + i * sizeof(T), sizeof v);
+        out[i] = widen(v);
+    }
+}
+
+void decodeToDoubles(DType dtype, const std::uint8_t* src, std::size_t n, double* out) {
+    const auto plain = [](auto v) { return double(v); };
+    switch (dtype) {
+        case DType::F16:
+            return widenAll<std::uint16_t>(src, n, out,
+                                           [](std::uint16_t v) { return double(halfToFloat(v)); });
+        case DType::BF16:
+            return widenAll<std::uint16_t>(
+                src, n, out, [](std::uint16_t v) { return double(bfloat16ToFloat(v)); });
+        case DType::F32: return widenAll<float>(src, n, out, plain);
+        case DType::F64: return widenAll<double>(src, n, out, plain);
+        case DType::I8: return widenAll<std::int8_t>(src, n, out, plain);
+        case DType::I16: return widenAll<std::int16_t>(src, n, out, plain);
+        case DType::I32: return widenAll<std::int32_t>(src, n, out, plain);
+        case DType::I64: return widenAll<std::int64_t>(src, n, out, plain);
+        case DType::U8: return widenAll<std::uint8_t>(src, n, out, plain);
+        case DType::Bool:
+            return widenAll<std::uint8_t>(src, n, out, [](std::uint8_t v) { return v ? 1.0 : 0.0; });
+    }
 }
 
 std::vector<double> Tensor::toDoubles() const {
-    std::vector<std::uint8_t> bytes = contiguousBytes();
-    const std::size_t width = dtypeSize(dtype);
-    std::vector<double> out(bytes.size() / width);
-    for (std::size_t i = 0; i < out.size(); ++i) {
-        const std::uint8_t* p = bytes.data() + i * width;
-        switch (dtype) {
-            case DType::F16: out[i] = halfToFloat(std::uint16_t(loadAs<std::uint16_t>(p))); break;
-            case DType::BF16: out[i] = bfloat16ToFloat(std::uint16_t(loadAs<std::uint16_t>(p))); break;
-            case DType::F32: out[i] = loadAs<float>(p); break;
-            case DType::F64: out[i] = loadAs<double>(p); break;
-            case DType::I8: out[i] = loadAs<std::int8_t>(p); break;
-            case DType::I16: out[i] = loadAs<std::int16_t>(p); break;
-            case DType::I32: out[i] = loadAs<std::int32_t>(p); break;
-            case DType::I64: out[i] = loadAs<std::int64_t>(p); break;
-            case DType::U8: out[i] = loadAs<std::uint8_t>(p); break;
-            case DType::Bool: out[i] = *p ? 1.0 : 0.0; break;
-        }
-    }
+    const std::vector<std::uint8_t> bytes = contiguousBytes();
+    std::vector<double> out(bytes.size() / dtypeSize(dtype));
+    decodeToDoubles(dtype, bytes.data(), out.size(), out.data());
     return out;
 }
 

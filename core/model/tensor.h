@@ -2,6 +2,7 @@
 // A tensor as stored in a file: element type, shape, strides and offset into a (possibly shared)
 // storage whose bytes are read only on demand.
 #include <atomic>
+#include <cstddef>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -41,5 +42,11 @@ struct Tensor {
 using TensorPtr = std::shared_ptr<Tensor>;
 
 std::string shapeToString(const std::vector<std::int64_t>& shape);  // "(200, 1)"
+
+// The strides, in elements, of a C-order (row-major, last axis fastest) array of this shape.
+std::vector<std::int64_t> contiguousStrides(const std::vector<std::int64_t>& shape);
+
+// Widens n little-endian elements of dtype at src to doubles (bool -> 0/1), as toDoubles() does.
+void decodeToDoubles(DType dtype, const std::uint8_t* src, std::size_t n, double* out);
 
 }  // namespace ws

@@ -1,5 +1,7 @@
 #include "pickle/pickle_writer.h"
 
+#include "model/tensor.h"
+
 namespace ws::pickle {
 
 namespace {
@@ -50,16 +52,6 @@ class Emitter {
         op('R');  // REDUCE
     }
 };
-
-std::vector<std::int64_t> contiguousStrides(const std::vector<std::int64_t>& shape) {
-    std::vector<std::int64_t> s(shape.size());
-    std::int64_t step = 1;
-    for (std::size_t i = shape.size(); i-- > 0;) {
-        s[i] = step;
-        step *= shape[i];
-    }
-    return s;
-}
 
 }  // namespace
 

@@ -2,6 +2,7 @@
 // Summary statistics of a tensor's values, for `inspect --stats` and the GUI's tensor panel.
 // NaN and infinities are counted but kept out of min/max/mean/std/L2, which would otherwise
 // all become NaN or Inf and hide what the rest of the tensor looks like.
+#include <cstddef>
 #include <cstdint>
 #include <limits>
 #include <vector>
@@ -24,17 +25,26 @@ struct TensorStats {
     double l2 = 0;                                          // sqrt(sum of squares)
 };
 
-// Streaming accumulation: Welford's update for mean/variance and scaled sums of squares, so
-// neither loses precision nor overflows on large or huge-valued tensors.
+// Streaming accumulation of mean/variance and sums of squares kept relative to the largest
+// magnitude seen, so neither loses precision nor overflows on large or huge-valued tensors.
 class StatsAccumulator {
   public:
+    // Values are taken in blocks of this many (the last one may be shorter). Callers that feed
+    // the same values in pieces get bit-identical results when every piece but the last is a
+    // multiple of it.
+    static constexpr std::size_t kBlockElements = 2048;
+
+    // One value: Welford's update.
     void add(double v);
-    void add(const std::vector<double>& values) {
-        for (double v : values) add(v);
-    }
+    // Values in blocks: a block without NaN/Inf is summed in a few branch-free passes and merged
+    // (Chan et al.); one with NaN/Inf goes value by value.
+    void add(const double* values, std::size_t count);
+    void add(const std::vector<double>& values) { add(values.data(), values.size()); }
     TensorStats result() const;
 
   private:
+    void addBlock(const double* v, std::size_t n);
+
     TensorStats s_;
     double scale_ = 0;  // largest |x| so far; both sums below are relative to it
     double m2_ = 0;     // sum of squared deviations from the running mean, / scale^2

@@ -57,9 +57,25 @@ CASES = {
     "lstm_full_model_keras2_theano.h5": ((4, 1), "float", "cl"),
     "lstm2_keras3_arthaaaaa.h5": ((60, 1), "float", "cl"),
     "conv1d_weights_only_keras2_0.h5": ((10, 4), "float", "cf"),  # 'same' padding, Conv1D+Flatten
+    "lstm2_hardsig_keras224_weights_mikniloes.h5": ((192, 4), "float", "cl"),
+    "lstm_relu_keras212_weights_rishigupta.h5": ((3, 1), "float", "cl"),
+    "mlp_leakyrelu_keras206_weights_vyomshm.h5": ((9,), "float", "cl"),
 }
 # Weights-only files: the architecture JSON (model.to_json()) given to both sides.
-CONFIGS = {"conv1d_weights_only_keras2_0.h5": "conv1d_weights_only_keras2_0.arch.json"}
+CONFIGS = {
+    "conv1d_weights_only_keras2_0.h5": "conv1d_weights_only_keras2_0.arch.json",
+    "lstm2_hardsig_keras224_weights_mikniloes.h5": "lstm2_hardsig_keras224_mikniloes.json",
+    "lstm_relu_keras212_weights_rishigupta.h5": "lstm_relu_keras212_rishigupta.json",
+    "mlp_leakyrelu_keras206_weights_vyomshm.h5": "mlp_leakyrelu_keras206_vyomshm.json",
+}
+# The issue's acceptance list: absolute tolerance. The other files are compared relative to
+# their output magnitude (mlp_leakyrelu outputs ~5e3, where float32 spacing is 4.9e-4).
+ACCEPTANCE = {
+    "lstm_stacked_timeseries_keras2.h5", "lstm_stacked_timeseries_keras3.h5",
+    "gru_stacked_timeseries_keras3.h5", "gru_relu_keras240_iwillbeaprogramer.h5",
+    "bidirectional_lstm_keras2_1.h5", "embedding_lstm_keras2_1.h5", "cnn_bn_keras2_alexfox.h5",
+    "conv1d_globalpool_keras3.h5",
+}
 # Models whose output keeps spatial axes: the generated module returns them channels-first.
 OUTPUT_CHANNELS_FIRST = {"conv2d_full_model_keras2_theano.h5"}
 BATCH = 4
@@ -168,12 +184,13 @@ class ConvertMatchesOracle(unittest.TestCase):
     def tearDown(self):
         shutil.rmtree(self.tmp, ignore_errors=True)
 
-    def compare(self, name, extra=()):
+    def compare(self, name, extra=(), config=None):
         import numpy as np
         src = keras_file(name)
         if not os.path.isfile(src):
             self.skipTest("fixture %s is absent" % name)
-        config = keras_file(CONFIGS[name]) if name in CONFIGS else None
+        if config is None and name in CONFIGS:
+            config = keras_file(CONFIGS[name])
         proc, pth, py, report = convert(src, self.tmp, list(extra) + (["--config", config] if config else []))
         self.assertEqual(proc.returncode, 0, proc.stderr.decode())
         with open(report) as f:
@@ -202,8 +219,9 @@ class ConvertMatchesOracle(unittest.TestCase):
 
     def check(self, name):
         diff, scale = self.compare(name)
-        print("%s: max abs diff %.3g (|y| max %.3g, tolerance %g)" % (name, diff, scale, tolerance(name)))
-        self.assertLessEqual(diff, tolerance(name))
+        allowed = tolerance(name) * (1.0 if name in ACCEPTANCE else max(1.0, scale))
+        print("%s: max abs diff %.3g (|y| max %.3g, tolerance %g)" % (name, diff, scale, allowed))
+        self.assertLessEqual(diff, allowed)
         # Hidden activations can be large (|y| ~ 70: float32 spacing there is 7.6e-6), so they
         # get the same tolerance relative to their magnitude.
         for layer, d, magnitude in self.probe_diffs:
@@ -241,6 +259,35 @@ class ConvertMatchesOracle(unittest.TestCase):
 
     def test_conv1d_same_padding_weights_only(self):
         self.check("conv1d_weights_only_keras2_0.h5")
+
+    def test_stacked_hard_sigmoid_lstm_weights_only(self):
+        self.check("lstm2_hardsig_keras224_weights_mikniloes.h5")
+
+    def test_relu_lstm_weights_only(self):
+        self.check("lstm_relu_keras212_weights_rishigupta.h5")
+
+    def test_mlp_leaky_relu_weights_only(self):
+        self.check("mlp_leakyrelu_keras206_weights_vyomshm.h5")
+
+    def test_keras3_hard_sigmoid_definition(self):
+        """Keras 3 redefined hard_sigmoid (relu6(x + 3) / 6): the same Keras 3 file with its LSTM
+        recurrent_activation switched to hard_sigmoid must still match the oracle, which applies
+        the Keras 3 definition to files written by Keras >= 3."""
+        import h5py
+        name = "lstm_stacked_timeseries_keras3.h5"
+        with h5py.File(keras_file(name), "r") as f:
+            config = json.loads(f.attrs["model_config"])
+        for layer in config["config"]["layers"]:
+            if layer["class_name"] == "LSTM":
+                layer["config"]["recurrent_activation"] = "hard_sigmoid"
+        arch = os.path.join(self.tmp, "hard_sigmoid_keras3.json")
+        with open(arch, "w") as f:
+            json.dump(config, f)
+        diff, scale = self.compare(name, config=arch)
+        with open(os.path.join(self.tmp, "model.py")) as f:
+            self.assertIn("F.relu6(x + 3.0) / 6.0", f.read())
+        print("%s with hard_sigmoid (Keras 3): max abs diff %.3g (|y| max %.3g)" % (name, diff, scale))
+        self.assertLessEqual(diff, tolerance(name))
 
     def test_lstm2_keras3(self):
         self.check("lstm2_keras3_arthaaaaa.h5")

@@ -300,6 +300,30 @@ TEST(ConvertEngine, BatchNormFillsMissingScaleAndAddsCounter) {
     EXPECT_FALSE(p.count("bias"));
 }
 
+TEST(ConvertEngine, MissingRequiredKerasTensorIsNamed) {
+    TestLayer t;
+    t.layer.name = "lstm_9";
+    t.layer.kind = "LSTM";
+    t.add("kernel", {3, 8});
+    t.add("bias", {8});  // no recurrent_kernel
+    try {
+        toTorch(t);
+        FAIL() << "converted without a recurrent kernel";
+    } catch (const ws::FormatError& e) {
+        EXPECT_NE(
+            std::string(e.what()).find("LSTM layer 'lstm_9' has no 'recurrent_kernel' tensor"),
+            std::string::npos)
+            << e.what();
+    }
+    TestLayer noBias;  // use_bias=False is fine: no PyTorch biases
+    noBias.layer.name = "dense";
+    noBias.layer.kind = "Dense";
+    noBias.add("kernel", {3, 2});
+    const auto m = byName(toTorch(noBias));
+    EXPECT_EQ(m.size(), 1u);
+    EXPECT_TRUE(m.count("weight"));
+}
+
 TEST(ConvertEngine, MissingTorchTensorIsNamed) {
     TestLayer t;
     t.layer.name = "dense";

@@ -81,11 +81,13 @@ Tensor makeTensor(const std::string& dir, const Case& c) {
     return t;
 }
 
-std::vector<std::string> leftovers(const std::string& dir, const std::string& prefix) {
+// Names in dir that contain `part`: temporary files are named after their destination
+// (".x.npy.tmp-XXXXXX"), hidden or not.
+std::vector<std::string> leftovers(const std::string& dir, const std::string& part) {
     std::vector<std::string> out;
     if (DIR* d = ::opendir(dir.c_str())) {
         while (dirent* e = ::readdir(d))
-            if (std::string(e->d_name).rfind(prefix, 0) == 0) out.push_back(e->d_name);
+            if (std::string(e->d_name).find(part) != std::string::npos) out.push_back(e->d_name);
         ::closedir(d);
     }
     return out;

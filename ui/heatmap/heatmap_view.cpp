@@ -4,6 +4,8 @@
 #include <QComboBox>
 #include <QHBoxLayout>
 #include <QLabel>
+#include <QLocale>
+#include <QProgressBar>
 #include <QSignalBlocker>
 #include <QVBoxLayout>
 #include <cmath>
@@ -49,6 +51,17 @@ HeatmapView::HeatmapView(QWidget* parent) : QWidget(parent) {
     options->addWidget(tilesBox_);
     options->addStretch(1);
     layout->addLayout(options);
+    busyRow_ = new QWidget(this);
+    auto* busyLayout = new QHBoxLayout(busyRow_);
+    busyLayout->setContentsMargins(0, 0, 0, 0);
+    auto* bar = new QProgressBar(busyRow_);
+    bar->setRange(0, 0);  // indeterminate: one pass, its length is the tensor's size
+    bar->setMaximumWidth(160);
+    busyText_ = new QLabel(busyRow_);
+    busyLayout->addWidget(bar);
+    busyLayout->addWidget(busyText_, 1);
+    busyRow_->setVisible(false);
+    layout->addWidget(busyRow_);
     plot_ = new HeatmapPlot(this);
     plot_->setDescriber(
         [this](std::int64_t r0, std::int64_t r1, std::int64_t c0, std::int64_t c1, double v) {
@@ -60,9 +73,10 @@ HeatmapView::HeatmapView(QWidget* parent) : QWidget(parent) {
     info_->setWordWrap(true);
     layout->addWidget(info_);
 
-    connect(clip_, &QCheckBox::toggled, this, &HeatmapView::refresh);
+    // Both reductions and both ranges come out of the same pass: switching only redraws.
+    connect(clip_, &QCheckBox::toggled, this, &HeatmapView::redraw);
     connect(reduction_, qOverload<int>(&QComboBox::currentIndexChanged), this,
-            &HeatmapView::refresh);
+            &HeatmapView::redraw);
     connect(tilesBox_, &QCheckBox::toggled, this, [this](bool on) {
         tiles_ = on;
         refresh();
@@ -70,22 +84,22 @@ HeatmapView::HeatmapView(QWidget* parent) : QWidget(parent) {
     });
 }
 
-void HeatmapView::setData(TensorDataPtr data, const GateLayout& gates, bool isKeras) {
-    data_ = std::move(data);
+void HeatmapView::setTensor(TensorPtr tensor, const GateLayout& gates, bool isKeras) {
+    clear();
+    tensor_ = std::move(tensor);
     gates_ = gates;
     isKeras_ = isKeras;
-    spec_ = data_ ? defaultSlice(data_->shape) : SliceSpec{};
+    spec_ = tensor_ ? defaultSlice(tensor_->shape) : SliceSpec{};
     const bool kernelLike =
-        data_ && !gates_.valid() && kernelLayoutFor(data_->shape, isKeras, &kernel_);
+        tensor_ && !gates_.valid() && kernelLayoutFor(tensor_->shape, isKeras, &kernel_);
     {
         const QSignalBlocker block(tilesBox_);
         tilesBox_->setEnabled(kernelLike);
         // A 4-D weight is nearly always a conv kernel; 3-D ones are often something else.
-        tiles_ = kernelLike && data_->shape.size() == 4;
+        tiles_ = kernelLike && tensor_->shape.size() == 4;
         tilesBox_->setChecked(tiles_);
     }
     Q_EMIT tilesShown(tiles_);
-    halfRange_ = 0;
     refresh();
 }
 
@@ -95,8 +109,13 @@ void HeatmapView::setSlice(const SliceSpec& spec) {
 }
 
 void HeatmapView::clear() {
-    data_.reset();
-    shown_ = {};
+    job_.cancel();
+    busyRow_->setVisible(false);
+    tensor_.reset();
+    prepared_ = {};
+    range_ = {};
+    rangeKnown_ = false;
+    halfRange_ = 0;
     plot_->clearContent();
     info_->clear();
 }
@@ -124,10 +143,10 @@ QString HeatmapView::gateOf(std::int64_t i) const {
 
 QString HeatmapView::describeSlice(std::int64_t r0, std::int64_t r1, std::int64_t c0,
                                    std::int64_t c1, double value) const {
-    r1 = std::min(r1, shown_.rows);
-    c1 = std::min(c1, shown_.cols);
+    r1 = std::min(r1, prepared_.rows);
+    c1 = std::min(c1, prepared_.cols);
     QStringList idx;
-    for (std::size_t a = 0; a < data_->shape.size(); ++a) {
+    for (std::size_t a = 0; a < tensor_->shape.size(); ++a) {
         if (int(a) == spec_.rowAxis)
             idx << range(r0, r1);
         else if (int(a) == spec_.colAxis)
@@ -149,9 +168,9 @@ QString HeatmapView::describeSlice(std::int64_t r0, std::int64_t r1, std::int64_
 }
 
 QString HeatmapView::describeTile(std::int64_t r, std::int64_t c, double value) const {
-    auto dim = [&](int axis) { return axis >= 0 ? data_->shape[std::size_t(axis)] : 1; };
+    auto dim = [&](int axis) { return axis >= 0 ? tensor_->shape[std::size_t(axis)] : 1; };
     const std::int64_t kh = dim(kernel_.kernelRowAxis), kw = dim(kernel_.kernelColAxis);
-    std::vector<std::int64_t> index(data_->shape.size(), 0);
+    std::vector<std::int64_t> index(tensor_->shape.size(), 0);
     index[std::size_t(kernel_.outAxis)] = r / kh;
     index[std::size_t(kernel_.inAxis)] = c / kw;
     if (kernel_.kernelRowAxis >= 0) index[std::size_t(kernel_.kernelRowAxis)] = r % kh;
@@ -164,24 +183,90 @@ QString HeatmapView::describeTile(std::int64_t r, std::int64_t c, double value) 
     return text;
 }
 
+void HeatmapView::showError(const QString& text) {
+    plot_->clearContent();
+    prepared_ = {};
+    info_->setText(text);
+}
+
 void HeatmapView::refresh() {
-    if (!data_) return;
-    if (!data_->error.isEmpty()) {
-        plot_->clearContent();
-        info_->setText(tr("Cannot show values: %1").arg(data_->error));
+    job_.cancel();
+    busyRow_->setVisible(false);
+    if (!tensor_) return;
+    if (tensor_->numel() == 0) {
+        showError(tr("The tensor has no elements."));
+        Q_EMIT ready();
         return;
     }
-    if (data_->values.empty()) {
-        plot_->clearContent();
-        info_->setText(tr("The tensor has no elements."));
+    auto grid = std::make_shared<ElementGrid>();
+    try {
+        *grid = tiles_ ? kernelTileGrid(*tensor_, kernel_) : sliceGrid(*tensor_, spec_);
+    } catch (const std::invalid_argument& e) {  // a spec left over from another tensor
+        showError(tr("Cannot show this slice: %1").arg(QString::fromUtf8(e.what())));
+        Q_EMIT ready();
         return;
     }
-    halfRange_ = clip_->isChecked() ? data_->clipAbs : data_->maxAbs;
+    // Tiles and rank <= 2 slices show every element, so their pass also yields the tensor's
+    // colour range; other slices need one pass over the whole tensor, once per tensor.
+    const bool coversAll = tiles_ || tensor_->shape.size() <= 2;
+    const bool wholePass = !rangeKnown_ && !coversAll;
+    const std::int64_t work = grid->rows() * grid->cols() + (wholePass ? tensor_->numel() : 0);
+    PrepareOptions options;
+    options.range = !rangeKnown_ && coversAll;
+    options.clipPercentile = kClipPercentile;
+    options.threads = work > kInlineElements ? preparationThreads() : 1;
+    const TensorPtr tensor = tensor_;
+    const std::int64_t cells = maxCells_;
+    auto compute = [tensor, grid, cells, options, wholePass](const std::atomic<bool>* cancel) {
+        Job job;
+        PrepareOptions o = options;
+        o.cancel = cancel;
+        try {
+            job.prepared = prepareHeatmap(*tensor, *grid, cells, cells, o);
+            job.hasRange = o.range || wholePass;
+            job.range = wholePass ? tensorColourRange(*tensor, o) : job.prepared.range;
+        } catch (const ReadCancelled&) {
+            job.cancelled = true;
+        } catch (const std::bad_alloc&) {
+            job.error = tr("out of memory while reading the values");
+        } catch (const std::exception& e) {
+            job.error = QString::fromStdString(e.what());
+        }
+        return job;
+    };
+    if (work <= kInlineElements) {
+        apply(compute(nullptr));
+        return;
+    }
+    busyText_->setText(tr("Reading and reducing %1 values...").arg(QLocale().toString(work)));
+    busyRow_->setVisible(true);
+    job_.start(compute, [this](const Job& job) { apply(job); });
+}
+
+void HeatmapView::apply(const Job& job) {
+    busyRow_->setVisible(false);
+    if (job.cancelled) return;
+    if (!job.error.isEmpty()) {
+        showError(tr("Cannot show values: %1").arg(job.error));
+        Q_EMIT ready();
+        return;
+    }
+    prepared_ = job.prepared;
+    if (job.hasRange) {
+        range_ = job.range;
+        rangeKnown_ = true;
+    }
+    redraw();
+    Q_EMIT ready();
+}
+
+void HeatmapView::redraw() {
+    if (!tensor_ || prepared_.rows == 0) return;
+    halfRange_ = clip_->isChecked() ? range_.clipAbs : range_.maxAbs;
     AxisBlocks rowBlocks, colBlocks;
     QString rowTitle, colTitle;
     if (tiles_) {
-        shown_ = tileGrid(data_->values, data_->shape, kernel_);
-        auto dim = [&](int axis) { return axis >= 0 ? data_->shape[std::size_t(axis)] : 1; };
+        auto dim = [&](int axis) { return axis >= 0 ? tensor_->shape[std::size_t(axis)] : 1; };
         rowBlocks.blockSize = dim(kernel_.kernelRowAxis);
         colBlocks.blockSize = dim(kernel_.kernelColAxis);
         // Channel numbers on the opposite axes, while they still fit side by side.
@@ -195,13 +280,6 @@ void HeatmapView::refresh() {
         rowTitle = tr("output channel (axis %1) × kernel row").arg(kernel_.outAxis);
         colTitle = tr("input channel (axis %1) × kernel column").arg(kernel_.inAxis);
     } else {
-        try {
-            shown_ = extractSlice(data_->values, data_->shape, spec_);
-        } catch (const std::invalid_argument& e) {  // a spec left over from another tensor
-            plot_->clearContent();
-            info_->setText(tr("Cannot show this slice: %1").arg(QString::fromUtf8(e.what())));
-            return;
-        }
         QStringList labels;
         for (const auto& l : gates_.labels) labels << QString::fromStdString(l);
         AxisBlocks gateBlocks{gates_.gateSize, labels};
@@ -211,17 +289,11 @@ void HeatmapView::refresh() {
         colTitle = spec_.colAxis >= 0 ? tr("axis %1").arg(spec_.colAxis) : QString();
     }
     const auto mode = BlockReduction(reduction_->currentData().toInt());
-    const ReducedMatrix reduced = reduceForDisplay(shown_, maxCells_, maxCells_, mode);
+    const ReducedMatrix reduced = prepared_.reduced(mode);
     plot_->setContent(reduced, halfRange_, rowBlocks, colBlocks, rowTitle, colTitle);
 
-    std::int64_t nan = 0, posInf = 0, negInf = 0;
-    for (double v : shown_.values) {
-        nan += std::isnan(v);
-        posInf += std::isinf(v) && v > 0;
-        negInf += std::isinf(v) && v < 0;
-    }
     QStringList parts;
-    parts << tr("showing %1 × %2").arg(shown_.rows).arg(shown_.cols);
+    parts << tr("showing %1 × %2").arg(prepared_.rows).arg(prepared_.cols);
     if (reduced.rowBlock > 1 || reduced.colBlock > 1)
         parts << tr("reduced to %1 × %2 cells of %3 × %4 (%5)")
                      .arg(reduced.matrix.rows)
@@ -229,10 +301,12 @@ void HeatmapView::refresh() {
                      .arg(reduced.rowBlock)
                      .arg(reduced.colBlock)
                      .arg(reduction_->currentText().toLower());
-    parts << tr("colour range ±%1 (%2)")
-                 .arg(halfRange_, 0, 'g', 4)
-                 .arg(clip_->isChecked() ? tr("%1th percentile of |x|").arg(kClipPercentile)
-                                         : tr("max |x|"));
+    QString how = tr("max |x|");
+    if (clip_->isChecked())
+        how = range_.clipExact
+                  ? tr("%1th percentile of |x|").arg(kClipPercentile)
+                  : tr("%1th percentile of |x|, estimated to 0.4 %").arg(kClipPercentile);
+    parts << tr("colour range ±%1 (%2)").arg(halfRange_, 0, 'g', 4).arg(how);
     if (gates_.valid()) {
         QStringList labels;
         for (const auto& l : gates_.labels) labels << QString::fromStdString(l);
@@ -241,9 +315,9 @@ void HeatmapView::refresh() {
                      .arg(gates_.axis)
                      .arg(gates_.gateSize);
     }
-    if (nan) parts << swatch(nanColor(), tr("NaN: %1").arg(nan));
-    if (posInf) parts << swatch(posInfColor(), tr("+Inf: %1").arg(posInf));
-    if (negInf) parts << swatch(negInfColor(), tr("-Inf: %1").arg(negInf));
+    if (prepared_.nan) parts << swatch(nanColor(), tr("NaN: %1").arg(prepared_.nan));
+    if (prepared_.posInf) parts << swatch(posInfColor(), tr("+Inf: %1").arg(prepared_.posInf));
+    if (prepared_.negInf) parts << swatch(negInfColor(), tr("-Inf: %1").arg(prepared_.negInf));
     info_->setText(parts.join(QStringLiteral(" · ")));
 }
 

@@ -9,6 +9,8 @@
 
 #include "histogram/stats_panel.h"
 #include "plot/plot_style.h"
+#include "stats/element_grid.h"
+#include "stats/tensor_distribution.h"
 
 namespace ws::ui {
 
@@ -25,6 +27,10 @@ HistogramView::HistogramView(QWidget* parent) : QWidget(parent) {
     options->addWidget(bins_);
     options->addStretch(1);
     left->addLayout(options);
+    status_ = new QLabel(this);
+    status_->setWordWrap(true);
+    status_->setVisible(false);
+    left->addWidget(status_);
     plot_ = new QCustomPlot(this);
     plot_->setInteractions(QCP::iRangeDrag | QCP::iRangeZoom);
     plot_->axisRect()->setRangeZoom(Qt::Horizontal);
@@ -40,8 +46,10 @@ HistogramView::HistogramView(QWidget* parent) : QWidget(parent) {
     applyPalette(plot_, palette());
     bars_->setBrush(palette().color(QPalette::Highlight));
 
-    connect(log_, &QCheckBox::toggled, this, &HistogramView::refresh);
-    connect(bins_, qOverload<int>(&QSpinBox::valueChanged), this, &HistogramView::refresh);
+    connect(log_, &QCheckBox::toggled, this, &HistogramView::draw);
+    connect(bins_, qOverload<int>(&QSpinBox::valueChanged), this, [this] {
+        if (tensor_ && haveStats_) compute(false);
+    });
 }
 
 void HistogramView::changeEvent(QEvent* event) {
@@ -53,28 +61,75 @@ void HistogramView::changeEvent(QEvent* event) {
     }
 }
 
-void HistogramView::setData(TensorDataPtr data) {
-    data_ = std::move(data);
-    if (data_ && data_->error.isEmpty())
-        stats_->setStatistics(computeStats(data_->values));
-    else
-        stats_->clear();
-    refresh();
+void HistogramView::setTensor(TensorPtr tensor) {
+    clear();
+    tensor_ = std::move(tensor);
+    if (tensor_) compute(true);
 }
 
 void HistogramView::clear() {
-    data_.reset();
+    job_.cancel();
+    tensor_.reset();
+    haveStats_ = false;
     histogram_ = {};
+    status_->setVisible(false);
     bars_->data()->clear();
     stats_->clear();
     plot_->replot();
 }
 
+void HistogramView::compute(bool withStats) {
+    const TensorPtr tensor = tensor_;
+    const TensorStats known = statistics_;
+    const int bins = bins_->value();
+    auto work = [tensor, known, bins, withStats](const std::atomic<bool>* cancel) {
+        Job job;
+        try {
+            job.stats = withStats ? streamStats(*tensor, cancel) : known;
+            job.hasStats = withStats;
+            job.histogram = streamHistogram(*tensor, bins, job.stats, cancel);
+        } catch (const ReadCancelled&) {
+            job.cancelled = true;
+        } catch (const std::bad_alloc&) {
+            job.error = tr("out of memory while reading the values");
+        } catch (const std::exception& e) {
+            job.error = QString::fromStdString(e.what());
+        }
+        return job;
+    };
+    if (tensor->numel() <= kInlineElements) {
+        apply(work(nullptr));
+        return;
+    }
+    status_->setText(withStats ? tr("Computing statistics and histogram...")
+                               : tr("Counting %1 bins...").arg(bins));
+    status_->setVisible(true);
+    job_.start(work, [this](const Job& job) { apply(job); });
+}
+
+void HistogramView::apply(const Job& job) {
+    if (job.cancelled) return;
+    status_->setVisible(!job.error.isEmpty());
+    if (!job.error.isEmpty()) {
+        status_->setText(tr("Cannot read the values: %1").arg(job.error));
+        stats_->clear();
+        histogram_ = {};
+    } else {
+        if (job.hasStats) {
+            statistics_ = job.stats;
+            haveStats_ = true;
+            stats_->setStatistics(job.stats);
+        }
+        histogram_ = job.histogram;
+    }
+    draw();
+    Q_EMIT ready();
+}
+
 void HistogramView::setLogCounts(bool log) { log_->setChecked(log); }
 void HistogramView::setBinCount(int bins) { bins_->setValue(bins); }
 
-void HistogramView::refresh() {
-    histogram_ = data_ ? computeHistogram(data_->values, bins_->value()) : Histogram{};
+void HistogramView::draw() {
     QVector<double> keys, counts;
     double top = 0;
     for (std::size_t i = 0; i < histogram_.counts.size(); ++i) {

@@ -2,8 +2,8 @@
 
 #include <QLabel>
 #include <QTabWidget>
+#include <QTimer>
 #include <QVBoxLayout>
-#include <QtConcurrent/QtConcurrentRun>
 
 #include "heatmap/heatmap_view.h"
 #include "histogram/histogram_view.h"
@@ -30,8 +30,14 @@ TensorInspector::TensorInspector(QWidget* parent) : QWidget(parent) {
     tabs_->addTab(histogram_, tr("Histogram && statistics"));
     tabs_->addTab(values_, tr("Values"));
     layout->addWidget(tabs_, 1);
-    watcher_ = new QFutureWatcher<TensorDataPtr>(this);
-    connect(watcher_, &QFutureWatcherBase::finished, this, &TensorInspector::onLoaded);
+    connect(heatmap_, &HeatmapView::ready, this, [this] {
+        heatmapReady_ = true;
+        onViewReady();
+    });
+    connect(histogram_, &HistogramView::ready, this, [this] {
+        statsReady_ = true;
+        onViewReady();
+    });
     connect(slice_, &SliceControls::sliceChanged, this, &TensorInspector::onSliceChanged);
     // The tile grid shows the whole kernel; the slice then only drives the values tab.
     auto updateSliceEnabled = [this] {
@@ -46,44 +52,48 @@ void TensorInspector::showTab(Tab tab) { tabs_->setCurrentIndex(int(tab)); }
 void TensorInspector::setTensor(std::shared_ptr<const Model> model, const Node* node) {
     model_ = std::move(model);
     node_ = node;
-    data_.reset();
+    ++generation_;
+    tensor_.reset();
     heatmap_->clear();
     histogram_->clear();
     values_->valuesModel()->setSlice(nullptr, {});
+    heatmapReady_ = statsReady_ = announced_ = true;
     if (!node || !node->tensor) return;
-    const Tensor& t = *node->tensor;
+    tensor_ = node->tensor;
+    const Tensor& t = *tensor_;
     gates_ = recurrentGateLayout(*model_, *node);
-    QString text = QStringLiteral("<b>%1</b> &nbsp; %2 &nbsp; %3 &nbsp; %4 elements, %5")
-                       .arg(QString::fromStdString(node->path).toHtmlEscaped())
-                       .arg(QString::fromStdString(shapeToString(t.shape)))
-                       .arg(QString::fromLatin1(dtypeName(t.dtype)))
-                       .arg(t.numel())
-                       .arg(humanBytes(t.nbytes()));
-    header_->setText(text + QStringLiteral(" &nbsp; <i>%1</i>").arg(tr("reading...")));
-    const int generation = ++generation_;
-    watcher_->setProperty("generation", generation);
-    watcher_->setProperty("header", text);
-    TensorPtr tensor = node->tensor;
-    watcher_->setFuture(QtConcurrent::run([tensor] { return loadTensorData(tensor); }));
+    headerText_ = QStringLiteral("<b>%1</b> &nbsp; %2 &nbsp; %3 &nbsp; %4 elements, %5")
+                      .arg(QString::fromStdString(node->path).toHtmlEscaped())
+                      .arg(QString::fromStdString(shapeToString(t.shape)))
+                      .arg(QString::fromLatin1(dtypeName(t.dtype)))
+                      .arg(t.numel())
+                      .arg(humanBytes(t.nbytes()));
+    header_->setText(headerText_ + QStringLiteral(" &nbsp; <i>%1</i>").arg(tr("reading...")));
+    heatmapReady_ = statsReady_ = announced_ = false;
+    // The shape is known without reading anything: controls and the lazy table are set now.
+    slice_->setShape(t.shape);
+    values_->valuesModel()->setSlice(tensor_, slice_->spec());
+    const bool keras = model_->format.rfind("keras", 0) == 0;
+    heatmap_->setTensor(tensor_, gates_, keras);
+    histogram_->setTensor(tensor_);
 }
 
-void TensorInspector::onLoaded() {
-    // A newer selection replaced this one while it was loading: its result is stale.
-    if (watcher_->property("generation").toInt() != generation_ || !node_) return;
-    data_ = watcher_->result();
-    header_->setText(watcher_->property("header").toString());
-    const bool keras = model_->format.rfind("keras", 0) == 0;
-    slice_->setShape(data_->shape);
-    heatmap_->setData(data_, gates_, keras);
-    histogram_->setData(data_);
-    values_->valuesModel()->setSlice(data_, slice_->spec());
-    Q_EMIT dataShown();
+void TensorInspector::onViewReady() {
+    if (announced_ || !heatmapReady_ || !statsReady_) return;
+    announced_ = true;
+    header_->setText(headerText_);
+    // Small tensors are ready before setTensor() returns; observers connect around that call,
+    // so the announcement always comes from the event loop.
+    const int generation = generation_;
+    QTimer::singleShot(0, this, [this, generation] {
+        if (generation == generation_) Q_EMIT dataShown();
+    });
 }
 
 void TensorInspector::onSliceChanged() {
-    if (!data_) return;
+    if (!tensor_) return;
     heatmap_->setSlice(slice_->spec());
-    values_->valuesModel()->setSlice(data_, slice_->spec());
+    values_->valuesModel()->setSlice(tensor_, slice_->spec());
 }
 
 }  // namespace ws::ui

@@ -1,13 +1,12 @@
 #pragma once
 // Everything about one tensor: a header line, the shared slice controls, and the heatmap,
-// histogram/statistics and values tabs. Values are read on a worker thread; dataShown() fires
-// once every view holds them.
-#include <QFutureWatcher>
+// histogram/statistics and values tabs. Each view streams what it needs from the tensor's
+// storage (large tensors on worker threads); dataShown() fires once the heatmap and the
+// statistics of the selected tensor are shown.
 #include <QWidget>
 #include <memory>
 
 #include "inspect/recurrent_gates.h"
-#include "inspect/tensor_data.h"
 
 class QLabel;
 class QTabWidget;
@@ -28,8 +27,8 @@ class TensorInspector : public QWidget {
 
     void setTensor(std::shared_ptr<const Model> model, const Node* node);
     const Node* node() const { return node_; }
-    TensorDataPtr data() const { return data_; }
-    bool loading() const { return watcher_->isRunning(); }
+    TensorPtr tensor() const { return tensor_; }
+    bool loading() const { return !(heatmapReady_ && statsReady_); }
     void showTab(Tab tab);
 
     SliceControls* sliceControls() const { return slice_; }
@@ -41,15 +40,16 @@ class TensorInspector : public QWidget {
     void dataShown();
 
   private:
-    void onLoaded();
+    void onViewReady();
     void onSliceChanged();
 
     std::shared_ptr<const Model> model_;
     const Node* node_ = nullptr;
-    TensorDataPtr data_;
+    TensorPtr tensor_;
     GateLayout gates_;
-    QFutureWatcher<TensorDataPtr>* watcher_ = nullptr;
     int generation_ = 0;
+    bool heatmapReady_ = true, statsReady_ = true, announced_ = true;
+    QString headerText_;
 
     QLabel* header_ = nullptr;
     SliceControls* slice_ = nullptr;

@@ -5,7 +5,6 @@
 #include <QMouseEvent>
 #include <QScrollArea>
 #include <QVBoxLayout>
-#include <QtConcurrent/QtConcurrentRun>
 #include <functional>
 
 #include "heatmap/heatmap_plot.h"
@@ -39,20 +38,12 @@ LayerOverview::LayerOverview(QWidget* parent) : QWidget(parent) {
     gridLayout_ = new QGridLayout(grid_);
     scroll->setWidget(grid_);
     layout->addWidget(scroll, 1);
-    watcher_ = new QFutureWatcher<std::vector<TensorDataPtr>>(this);
-    connect(watcher_, &QFutureWatcherBase::finished, this, [this] {
-        if (watcher_->property("generation").toInt() != generation_) return;
-        const auto results = watcher_->result();
-        for (std::size_t i = 0; i < results.size() && i < tensors_.size(); ++i)
-            show(int(i), results[i]);
-        Q_EMIT allShown();
-    });
 }
 
 QString LayerOverview::titleAt(int i) const { return titles_.at(std::size_t(i))->text(); }
 
 void LayerOverview::setNode(std::shared_ptr<const Model> model, const Node* node) {
-    ++generation_;
+    job_.cancel();
     model_ = std::move(model);
     tensors_.clear();
     for (QLabel* t : titles_) t->deleteLater();
@@ -98,26 +89,51 @@ void LayerOverview::setNode(std::shared_ptr<const Model> model, const Node* node
         plots_.push_back(plot);
         toLoad.push_back(t->tensor);
     }
-    watcher_->setProperty("generation", generation_);
-    watcher_->setFuture(QtConcurrent::run([toLoad] {
-        std::vector<TensorDataPtr> out;
-        for (const auto& t : toLoad) out.push_back(loadTensorData(t));
-        return out;
-    }));
+    const int threads = preparationThreads();
+    job_.start(
+        [toLoad, threads](const std::atomic<bool>* cancel) {
+            Tiles out;
+            PrepareOptions options;
+            options.cancel = cancel;
+            options.threads = threads;
+            for (const auto& t : toLoad) {
+                Tile tile;
+                try {
+                    // The default slice, its block means, and the tensor's largest |x| (from
+                    // the same pass when the slice is the whole tensor).
+                    const ElementGrid grid = sliceGrid(*t, defaultSlice(t->shape));
+                    tile.prepared = prepareHeatmap(*t, grid, kTileCells, kTileCells, options);
+                    tile.maxAbs = t->shape.size() <= 2 ? tile.prepared.range.maxAbs
+                                                       : tensorColourRange(*t, options).maxAbs;
+                } catch (const ReadCancelled&) {
+                    out.cancelled = true;
+                    return out;
+                } catch (const std::exception& e) {
+                    tile.error = QString::fromStdString(e.what());
+                }
+                out.tiles.push_back(std::move(tile));
+            }
+            return out;
+        },
+        [this](const Tiles& result) {
+            if (result.cancelled) return;
+            for (std::size_t i = 0; i < result.tiles.size() && i < tensors_.size(); ++i)
+                show(int(i), result.tiles[i]);
+            Q_EMIT allShown();
+        });
 }
 
-void LayerOverview::show(int i, TensorDataPtr data) {
+void LayerOverview::show(int i, const Tile& tile) {
     HeatmapPlot* plot = plots_[std::size_t(i)];
-    if (!data->error.isEmpty() || data->values.empty()) {
+    if (!tile.error.isEmpty() || tile.prepared.rows == 0) {
         plot->clearContent();
         titles_[std::size_t(i)]->setText(titles_[std::size_t(i)]->text() + QStringLiteral(" — ") +
-                                         (data->error.isEmpty() ? tr("empty") : data->error));
+                                         (tile.error.isEmpty() ? tr("empty") : tile.error));
         return;
     }
     const GateLayout gates = recurrentGateLayout(*model_, *tensors_[std::size_t(i)]);
-    const SliceSpec spec = defaultSlice(data->shape);
-    const Matrix2D m = extractSlice(data->values, data->shape, spec);
-    const ReducedMatrix reduced = reduceForDisplay(m, kTileCells, kTileCells, BlockReduction::Mean);
+    const SliceSpec spec = defaultSlice(tensors_[std::size_t(i)]->tensor->shape);
+    const ReducedMatrix reduced = tile.prepared.reduced(BlockReduction::Mean);
     AxisBlocks rows, cols;
     if (gates.valid()) {
         AxisBlocks g{gates.gateSize, {}};
@@ -125,10 +141,10 @@ void LayerOverview::show(int i, TensorDataPtr data) {
         if (gates.axis == spec.rowAxis) rows = g;
         if (gates.axis == spec.colAxis) cols = g;
     }
-    plot->setContent(reduced, data->maxAbs, rows, cols, {}, {});
+    plot->setContent(reduced, tile.maxAbs, rows, cols, {}, {});
     // Each tile has its own symmetric range (no colour bar at this size): say which.
     QLabel* title = titles_[std::size_t(i)];
-    title->setText(title->text() + QStringLiteral("  ±%1").arg(data->maxAbs, 0, 'g', 3));
+    title->setText(title->text() + QStringLiteral("  ±%1").arg(tile.maxAbs, 0, 'g', 3));
 }
 
 bool LayerOverview::eventFilter(QObject* watched, QEvent* event) {

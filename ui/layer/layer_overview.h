@@ -1,13 +1,13 @@
 #pragma once
 // What a layer holds at a glance: each of its tensors as a small heatmap, side by side, with the
 // layer's attributes above. Clicking a tile opens that tensor.
-#include <QFutureWatcher>
 #include <QWidget>
 #include <memory>
 #include <vector>
 
-#include "inspect/tensor_data.h"
+#include "inspect/latest_job.h"
 #include "model/model.h"
+#include "stats/heatmap_preparation.h"
 
 class QGridLayout;
 class QLabel;
@@ -37,7 +37,16 @@ class LayerOverview : public QWidget {
     bool eventFilter(QObject* watched, QEvent* event) override;
 
   private:
-    void show(int i, TensorDataPtr data);
+    struct Tile {
+        PreparedHeatmap prepared;
+        double maxAbs = 0;  // over the whole tensor
+        QString error;
+    };
+    struct Tiles {
+        std::vector<Tile> tiles;
+        bool cancelled = false;
+    };
+    void show(int i, const Tile& tile);
 
     std::shared_ptr<const Model> model_;
     std::vector<const Node*> tensors_;
@@ -46,8 +55,7 @@ class LayerOverview : public QWidget {
     QLabel* header_ = nullptr;
     QWidget* grid_ = nullptr;
     QGridLayout* gridLayout_ = nullptr;
-    QFutureWatcher<std::vector<TensorDataPtr>>* watcher_ = nullptr;
-    int generation_ = 0;  // drops results of a previous setNode that finish late
+    LatestJob<Tiles> job_{this};  // a newer setNode cancels the previous reading
 };
 
 }  // namespace ws::ui

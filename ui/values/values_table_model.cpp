@@ -1,30 +1,26 @@
 #include "values/values_table_model.h"
 
+#include <algorithm>
+#include <exception>
 #include <limits>
 
 namespace ws::ui {
 
-void ValuesTableModel::setSlice(TensorDataPtr data, const SliceSpec& spec) {
+void ValuesTableModel::setSlice(TensorPtr tensor, const SliceSpec& spec) {
     beginResetModel();
-    data_ = std::move(data);
-    rows_ = cols_ = base_ = rowStep_ = colStep_ = 0;
-    if (data_ && data_->error.isEmpty() && !data_->values.empty()) {
-        const auto& shape = data_->shape;
-        std::vector<std::int64_t> strides(shape.size(), 1);
-        for (std::size_t i = shape.size(); i-- > 1;) strides[i - 1] = strides[i] * shape[i];
-        bool ok = spec.rowAxis < int(shape.size()) && spec.colAxis < int(shape.size()) &&
-                  (spec.rowAxis < 0 || spec.rowAxis != spec.colAxis);
-        for (std::size_t a = 0; ok && a < shape.size(); ++a) {
-            if (int(a) == spec.rowAxis || int(a) == spec.colAxis) continue;
-            const std::int64_t idx = a < spec.fixed.size() ? spec.fixed[a] : 0;
-            ok = idx >= 0 && idx < shape[a];
-            base_ += idx * strides[a];
-        }
-        if (ok) {
-            rows_ = spec.rowAxis >= 0 ? shape[std::size_t(spec.rowAxis)] : 1;
-            cols_ = spec.colAxis >= 0 ? shape[std::size_t(spec.colAxis)] : 1;
-            rowStep_ = spec.rowAxis >= 0 ? strides[std::size_t(spec.rowAxis)] : 0;
-            colStep_ = spec.colAxis >= 0 ? strides[std::size_t(spec.colAxis)] : 0;
+    pages_.clear();
+    reader_.reset();
+    grid_ = {};
+    tensor_ = std::move(tensor);
+    rows_ = cols_ = 0;
+    if (tensor_) {
+        try {
+            grid_ = sliceGrid(*tensor_, spec);
+            reader_ = std::make_unique<GridReader>(*tensor_, grid_);
+            rows_ = grid_.rows();
+            cols_ = grid_.cols();
+        } catch (const std::exception&) {  // a spec that does not fit, a damaged tensor
+            reader_.reset();
         }
     }
     // QAbstractItemModel counts rows in int.
@@ -42,8 +38,29 @@ int ValuesTableModel::columnCount(const QModelIndex& parent) const {
     return parent.isValid() ? 0 : int(cols_);
 }
 
+const ValuesTableModel::Page* ValuesTableModel::page(int pageRow, int pageCol) const {
+    const qint64 key = (qint64(pageRow) << 32) | qint64(pageCol);
+    if (const Page* p = pages_.object(key)) return p;
+    auto p = std::make_unique<Page>(std::size_t(kPage * kPage),
+                                    std::numeric_limits<double>::quiet_NaN());
+    const std::int64_t r0 = std::int64_t(pageRow) * kPage, c0 = std::int64_t(pageCol) * kPage;
+    const std::int64_t r1 = std::min(rows_, r0 + kPage), c1 = std::min(cols_, c0 + kPage);
+    try {
+        for (std::int64_t r = r0; r < r1; ++r)
+            reader_->readRow(r, c0, c1, p->data() + (r - r0) * kPage);
+    } catch (const std::exception&) {
+        // Unreadable bytes stay NaN; the heatmap and statistics say why.
+    }
+    const Page* raw = p.get();
+    pages_.insert(key, p.release());
+    return raw;
+}
+
 double ValuesTableModel::value(int row, int column) const {
-    return data_->values[std::size_t(base_ + row * rowStep_ + column * colStep_)];
+    if (!reader_ || row < 0 || column < 0 || row >= rows_ || column >= cols_)
+        return std::numeric_limits<double>::quiet_NaN();
+    const Page* p = page(row / kPage, column / kPage);
+    return (*p)[std::size_t((row % kPage) * kPage + column % kPage)];
 }
 
 QVariant ValuesTableModel::data(const QModelIndex& index, int role) const {

@@ -1,0 +1,71 @@
+#pragma once
+// One background computation per view, the latest one only: starting a job (or cancel())
+// raises the previous job's cancel flag, so its streaming read stops within one piece, and drops
+// its watcher, so a result that still arrives is never delivered.
+#include <QFutureWatcher>
+#include <QObject>
+#include <QtConcurrent/QtConcurrentRun>
+#include <atomic>
+#include <functional>
+#include <memory>
+
+class QThreadPool;
+
+namespace ws::ui {
+
+// The pool the views' reading jobs run on. Not the global one: Qt itself borrows global pool
+// threads from the GUI thread (QImage conversions wait for them), so seconds-long reads there
+// would freeze painting.
+QThreadPool* viewThreadPool();
+
+template <typename Result>
+class LatestJob {
+  public:
+    explicit LatestJob(QObject* owner) : owner_(owner) {}
+    ~LatestJob() { cancel(); }
+
+    // work(cancelFlag) runs on viewThreadPool(); done(result) on the owner's thread.
+    void start(std::function<Result(const std::atomic<bool>*)> work,
+               std::function<void(const Result&)> done) {
+        cancel();
+        auto flag = std::make_shared<std::atomic<bool>>(false);
+        flag_ = flag;
+        auto* watcher = new QFutureWatcher<Result>(owner_);
+        watcher_ = watcher;
+        QObject::connect(watcher, &QFutureWatcherBase::finished, owner_, [this, watcher, done] {
+            if (watcher != watcher_) return;
+            watcher_ = nullptr;
+            flag_.reset();
+            watcher->deleteLater();
+            done(watcher->result());
+        });
+        watcher->setFuture(
+            QtConcurrent::run(viewThreadPool(), [work, flag] { return work(flag.get()); }));
+    }
+
+    void cancel() {
+        if (flag_) flag_->store(true);
+        flag_.reset();
+        if (watcher_) {
+            watcher_->disconnect();
+            watcher_->deleteLater();
+            watcher_ = nullptr;
+        }
+    }
+
+    bool running() const { return watcher_ != nullptr; }
+
+  private:
+    QObject* owner_;
+    QFutureWatcher<Result>* watcher_ = nullptr;
+    std::shared_ptr<std::atomic<bool>> flag_;
+};
+
+// Work up to this many elements is done at once on the GUI thread (well under a millisecond
+// per 10^5 elements): a worker round trip would only make small tensors flicker.
+constexpr std::int64_t kInlineElements = std::int64_t(1) << 18;
+
+// Threads one heatmap preparation reads with.
+int preparationThreads();
+
+}  // namespace ws::ui
