@@ -79,4 +79,17 @@ bool takeFileArgument(const std::string& arg, std::string& file, std::string& er
     return true;
 }
 
+bool requireFileAndOutput(const std::string& file, const std::string& output,
+                          const char* outputHint, std::string& error) {
+    if (file.empty()) {
+        error = "no FILE given";
+        return false;
+    }
+    if (output.empty()) {
+        error = std::string("no output given: ") + outputHint;
+        return false;
+    }
+    return true;
+}
+
 }  // namespace wscli

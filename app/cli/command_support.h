@@ -44,4 +44,9 @@ bool takeOutputValue(const std::vector<std::string>& args, std::size_t& i, std::
 // option ("-x"; "-" alone is a file name) or a second FILE. Returns false on error.
 bool takeFileArgument(const std::string& arg, std::string& file, std::string& error);
 
+// After parsing a command that reads one FILE and writes OUT: false, with `error` set, when
+// either is missing ("no output given: <outputHint>").
+bool requireFileAndOutput(const std::string& file, const std::string& output,
+                          const char* outputHint, std::string& error);
+
 }  // namespace wscli

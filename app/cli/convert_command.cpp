@@ -7,11 +7,16 @@
 #include <sstream>
 
 #include "convert/keras_to_torch.h"
+#include "convert/keras_to_torch_transfer.h"
 #include "convert/torch_module_emitter.h"
+#include "convert/torch_to_keras_model.h"
+#include "convert/torch_to_keras_transfer.h"
+#include "edit/edit_session.h"
 #include "export/export_model.h"
 #include "formats/open_model.h"
 #include "io/atomic_file.h"
 #include "model/error.h"
+#include "save/save_model.h"
 
 namespace wscli {
 
@@ -20,6 +25,19 @@ namespace {
 const char* const kConvertUsage =
     "usage: weightsmith-cli convert SRC.{h5,keras} -o OUT.pth [--emit-module model.py]\n"
     "                               [--report-json REPORT.json] [--config ARCH.json]\n"
+    "       weightsmith-cli convert SRC.pth -o OUT.h5 [--report-json REPORT.json]\n"
+    "       weightsmith-cli convert SRC.pth --template T.{h5,keras} -o OUT.{h5,keras}\n"
+    "                               [--mapping MAP.json] [--report-json REPORT.json]\n"
+    "\n"
+    "PyTorch SRC without --template: a Keras 2 full-model OUT.h5 with a generated model_config,\n"
+    "for the seed-style model (nn.LSTM/GRU -> [Dropout] -> nn.Linear on the last step) and whole\n"
+    "pickled nn.Sequential models of Linear layers and activations; others need a template.\n"
+    "\n"
+    "With --template: PyTorch -> Keras. The PyTorch weights (state_dict, whole module or\n"
+    "checkpoint) are written into a copy of the Keras template of the same architecture; its\n"
+    "weighted layers are paired by order + kind and checked by shape, everything else in the\n"
+    "template (config, optimizer, attributes) is kept. A PyTorch num_layers=N recurrent module\n"
+    "gives the units 'lstm[0]'..'lstm[N-1]', one per Keras layer.\n"
     "\n"
     "Converts a Keras model to a PyTorch state_dict. Each weighted Keras layer becomes one\n"
     "PyTorch module named after the layer ('dense_1.weight', 'lstm.weight_ih_l0',\n"
@@ -38,12 +56,17 @@ const char* const kConvertUsage =
     "  --no-merge-stacked     keep every recurrent layer a module of its own\n"
     "  --debug-break-rule R   TEST ONLY: apply a deliberately wrong rule (gru-no-gate-swap,\n"
     "                         lstm-bias-copied) so tests can prove the forward check notices\n"
+    "  --template T           the file of the other framework to fill: a Keras .h5 full model /\n"
+    "                         .keras for a PyTorch SRC, a PyTorch .pth/.pt for a Keras SRC\n"
+    "  --mapping MAP.json     with --template: explicit pairs {\"source layer\": \"template "
+    "layer\"}\n"
     "  -h, --help             show this help\n"
     "\n"
     "exit status: 0 ok, 1 unreadable input, refused conversion or failed write, 2 usage error\n";
 
 struct ConvertArgs {
     std::string file, output, module, reportJson, config, className = "ConvertedModel";
+    std::string templateFile, mapping;
     std::vector<std::string> brokenRules;
     bool mergeStacks = true, help = false;
 };
@@ -72,6 +95,10 @@ std::optional<ConvertArgs> parse(const std::vector<std::string>& args, std::stri
             if (!value("--report-json", out.reportJson)) return std::nullopt;
         } else if (is("--config")) {
             if (!value("--config", out.config)) return std::nullopt;
+        } else if (is("--template")) {
+            if (!value("--template", out.templateFile)) return std::nullopt;
+        } else if (is("--mapping")) {
+            if (!value("--mapping", out.mapping)) return std::nullopt;
         } else if (is("--class-name")) {
             if (!value("--class-name", out.className)) return std::nullopt;
         } else if (is("--debug-break-rule")) {
@@ -100,6 +127,10 @@ std::optional<ConvertArgs> parse(const std::vector<std::string>& args, std::stri
         error = "no SRC given";
     else if (out.output.empty())
         error = "no output given: add -o OUT.pth";
+    else if (!out.mapping.empty() && out.templateFile.empty())
+        error = "--mapping needs --template";
+    else if (!out.templateFile.empty() && (!out.module.empty() || !out.config.empty()))
+        error = "--emit-module and --config are for Keras sources, not with --template";
     if (!error.empty()) return std::nullopt;
     return out;
 }
@@ -108,6 +139,67 @@ void writeText(const std::string& path, const std::string& text) {
     ws::AtomicFile f(path);
     f.write(text.data(), text.size());
     f.commit();
+}
+
+nlohmann::json readJsonFile(const std::string& path, const char* flag) {
+    std::ifstream in(path);
+    if (!in) throw ws::FormatError(std::string("cannot read ") + flag + " file '" + path + "'");
+    std::stringstream text;
+    text << in.rdbuf();
+    nlohmann::json doc = nlohmann::json::parse(text.str(), nullptr, false);
+    if (doc.is_discarded())
+        throw ws::FormatError(std::string(flag) + " file '" + path + "' is not valid JSON");
+    return doc;
+}
+
+// SRC's weights into the template of the other framework (PyTorch -> Keras or Keras -> PyTorch),
+// saved as OUT.
+void transferIntoTemplate(const ConvertArgs& a, const ws::Model& source) {
+    ws::convert::TransferOptions options;
+    if (!a.mapping.empty())
+        options.mapping = ws::convert::parseTransferMapping(readJsonFile(a.mapping, "--mapping"));
+    std::shared_ptr<ws::Model> target;
+    try {
+        target = ws::openModel(a.templateFile);
+    } catch (const ws::FormatError& e) {
+        throw ws::FormatError(std::string("template: ") + e.what());
+    }
+    const bool kerasSource = source.format.rfind("keras", 0) == 0;
+    const bool kerasTarget = target->format.rfind("keras", 0) == 0;
+    if (kerasSource == kerasTarget)
+        throw ws::FormatError(std::string("the template must be of the other framework: SRC is ") +
+                              source.format + ", template '" + a.templateFile + "' is " +
+                              target->format);
+    ws::EditSession session(target);  // the template's tensors are edited in place, then saved
+    const ws::convert::TransferResult result =
+        kerasSource ? ws::convert::transferKerasToTorch(source, session.model(), options)
+                    : ws::convert::transferTorchToKeras(source, session.model(), options);
+    const ws::SaveReport saved = ws::saveModel(session.model(), a.output);
+    if (!a.reportJson.empty())
+        writeText(a.reportJson, ws::convert::transferReportJson(result).dump(2) + "\n");
+    std::fputs(ws::convert::transferReportText(result).c_str(), stdout);
+    for (const std::string& w : result.warnings) std::fprintf(stderr, "warning: %s\n", w.c_str());
+    std::printf("wrote %zu tensor%s into a copy of %s: %s (%s)\n", result.tensorsWritten,
+                result.tensorsWritten == 1 ? "" : "s", a.templateFile.c_str(), a.output.c_str(),
+                saved.format.c_str());
+}
+
+// PyTorch SRC without a template: a generated Keras full model (seed-style or nn.Sequential).
+void generateKeras(const ConvertArgs& a, const ws::Model& source) {
+    if (!a.module.empty() || !a.config.empty())
+        throw ws::FormatError(
+            "--emit-module/--config: convert reads Keras files for these options; this SRC is " +
+            source.format + " (PyTorch -> Keras: -o OUT.h5, or --template T.h5)");
+    const std::string& out = a.output;
+    if (out.size() < 3 || out.compare(out.size() - 3, 3, ".h5") != 0)
+        throw ws::FormatError(
+            "PyTorch -> Keras writes a Keras 2 full-model .h5 (-o OUT.h5), not '" + out + "'");
+    const ws::convert::TransferResult result = ws::convert::writeGeneratedKerasModel(source, out);
+    if (!a.reportJson.empty())
+        writeText(a.reportJson, ws::convert::transferReportJson(result).dump(2) + "\n");
+    std::fputs(ws::convert::transferReportText(result).c_str(), stdout);
+    std::printf("wrote %zu tensor%s and a generated model_config to %s (keras-h5)\n",
+                result.tensorsWritten, result.tensorsWritten == 1 ? "" : "s", out.c_str());
 }
 
 std::string baseName(const std::string& path) {
@@ -136,6 +228,10 @@ int runConvert(const std::vector<std::string>& args) {
         return 1;
     }
     try {
+        if (!parsed->templateFile.empty()) {
+            transferIntoTemplate(*parsed, *model);
+            return 0;
+        }
         ws::convert::KerasToTorchOptions options;
         if (!parsed->config.empty()) {
             std::ifstream in(parsed->config);
@@ -146,9 +242,10 @@ int runConvert(const std::vector<std::string>& args) {
             if (options.architecture.is_discarded())
                 throw ws::FormatError("--config file '" + parsed->config + "' is not valid JSON");
         }
-        if (model->format.rfind("keras", 0) != 0)
-            throw ws::FormatError("convert reads Keras files (.h5, .keras); this file is " +
-                                  model->format + " (PyTorch -> Keras is not implemented yet)");
+        if (model->format.rfind("keras", 0) != 0) {
+            generateKeras(*parsed, *model);
+            return 0;
+        }
         options.plan.mergeStacks = parsed->mergeStacks;
         options.engine.brokenRules.insert(parsed->brokenRules.begin(), parsed->brokenRules.end());
         const ws::convert::KerasToTorchResult result =

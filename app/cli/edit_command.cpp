@@ -78,11 +78,13 @@ int runEdit(const std::vector<std::string>& args) {
             const ws::EditResult& r = session.apply(edits[i].edit);
             std::printf("%s\n", r.summary.c_str());
         } catch (const ws::FormatError& e) {
-            return reportFailure(opt.file, opt.steps[i].flag + " " + opt.steps[i].text + ": " + e.what());
+            return reportFailure(opt.file,
+                                 opt.steps[i].flag + " " + opt.steps[i].text + ": " + e.what());
         } catch (const std::bad_alloc&) {
             return reportFailure(opt.file, "out of memory while editing");
         } catch (const std::exception& e) {
-            return reportFailure(opt.file, opt.steps[i].flag + " " + opt.steps[i].text + ": " + e.what());
+            return reportFailure(opt.file,
+                                 opt.steps[i].flag + " " + opt.steps[i].text + ": " + e.what());
         }
     }
     try {

@@ -59,14 +59,8 @@ std::optional<EditOptions> parseEditOptions(const std::vector<std::string>& args
         }
     }
     if (opt.help) return opt;
-    if (opt.file.empty()) {
-        error = "no FILE given";
+    if (!requireFileAndOutput(opt.file, opt.output, "add -o OUT (it may be FILE itself)", error))
         return std::nullopt;
-    }
-    if (opt.output.empty()) {
-        error = "no output given: add -o OUT (it may be FILE itself)";
-        return std::nullopt;
-    }
     return opt;
 }
 

@@ -53,14 +53,9 @@ std::optional<ExportArgs> parse(const std::vector<std::string>& args, std::strin
         }
     }
     if (out.help) return out;
-    if (out.file.empty()) {
-        error = "no FILE given";
+    if (!requireFileAndOutput(out.file, out.output,
+                              "add -o OUT.pth, .pt, .safetensors, .npz, .h5 or .npy", error))
         return std::nullopt;
-    }
-    if (out.output.empty()) {
-        error = "no output given: add -o OUT.pth, .pt, .safetensors, .npz, .h5 or .npy";
-        return std::nullopt;
-    }
     return out;
 }
 

@@ -55,13 +55,15 @@ StatsByNode computeAllStats(const ws::Node& top) {
 
 int exportNpy(const ws::Node& node, const std::string& file, const std::string& out) {
     if (node.kind != ws::NodeKind::Tensor || !node.tensor)
-        return reportFailure(file, "'" + printable(node.path) + "' is a " + ws::nodeKindName(node.kind) +
-                              ", not a tensor; --npy needs a tensor path");
+        return reportFailure(file, "'" + printable(node.path) + "' is a " +
+                                       ws::nodeKindName(node.kind) +
+                                       ", not a tensor; --npy needs a tensor path");
     std::string note;
     try {
         note = ws::writeNpy(*node.tensor, out);
     } catch (const ws::FormatError& e) {
-        return reportFailure(file, "cannot export tensor '" + printable(node.path) + "': " + e.what());
+        return reportFailure(file,
+                             "cannot export tensor '" + printable(node.path) + "': " + e.what());
     }
     if (!note.empty()) std::fprintf(stderr, "weightsmith-cli: note: %s\n", note.c_str());
     writeOut("wrote " + out + ": " + node.path + " " + ws::shapeToString(node.tensor->shape) + " " +

@@ -8,6 +8,7 @@
 #include "edit_command.h"
 #include "export_command.h"
 #include "inspect_command.h"
+#include "verify_command.h"
 
 namespace {
 
@@ -24,6 +25,9 @@ const char* const kUsage =
     "                 write the tensors as a state_dict, safetensors, .npz or one .npy\n"
     "  convert SRC.h5 -o OUT.pth [--emit-module model.py] [--report-json R.json]\n"
     "                 convert a Keras model to a PyTorch state_dict (+ nn.Module source)\n"
+    "  verify A B [--input-shape D,...] [--tolerance T] [--seed N]\n"
+    "                 run both models on seeded random input, each under its own\n"
+    "                 framework's semantics, and compare layer by layer\n"
     "\n"
     "  --help         show this help (`weightsmith-cli inspect --help` for the options)\n"
     "  --version      show the version\n";
@@ -49,6 +53,7 @@ int main(int argc, char** argv) {
     if (command == "edit") return wscli::runEdit({args.begin() + 1, args.end()});
     if (command == "export") return wscli::runExport({args.begin() + 1, args.end()});
     if (command == "convert") return wscli::runConvert({args.begin() + 1, args.end()});
+    if (command == "verify") return wscli::runVerify({args.begin() + 1, args.end()});
     std::fprintf(stderr, "weightsmith-cli: unknown command '%s'\n%s", command.c_str(), kUsage);
     return 2;
 }

@@ -2,12 +2,16 @@
 // Everything else lives in the weightsmith_ui library so tests can drive it.
 #include <QApplication>
 #include <QCommandLineParser>
+#include <QElapsedTimer>
 #include <QSettings>
 
+#include "window/first_paint_probe.h"
 #include "window/main_window.h"
 #include "window/screenshot_session.h"
 
 int main(int argc, char** argv) {
+    QElapsedTimer sinceMain;
+    sinceMain.start();
     QApplication app(argc, argv);
     QApplication::setApplicationName(QStringLiteral("Weightsmith"));
     QApplication::setOrganizationName(QStringLiteral("Weightsmith"));
@@ -43,7 +47,7 @@ int main(int argc, char** argv) {
         if (wh.size() == 2) window.resize(wh[0].toInt(), wh[1].toInt());
         new ws::ui::ScreenshotSession(
             &window, {parser.value(shot), parser.value(select), parser.value(view)});
-    } else {
+    } else if (!ws::ui::FirstPaintProbe::installIfRequested(&window, sinceMain)) {
         window.restoreGeometry(QSettings().value(QStringLiteral("window/geometry")).toByteArray());
     }
     window.show();

@@ -1,6 +1,7 @@
 #pragma once
 // One writer per export format; export_model.cpp picks one by the output's extension.
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "export/export_model.h"
@@ -21,6 +22,19 @@ void exportSafetensorsFile(const ExportInput& input, AtomicFile& out, ExportRepo
 void exportNpz(const ExportInput& input, AtomicFile& out, ExportReport& report);
 // Keras 2 save_weights layout (.h5): one group per layer / module prefix, names as they are.
 void exportKerasWeightsH5(const ExportInput& input, AtomicFile& out, ExportReport& report);
+
+// A Keras 2 full model (`model.save('x.h5')` layout): the architecture JSON in the root's
+// model_config attribute, the layers' weights under /model_weights. Used by the generated
+// PyTorch -> Keras conversion; layers without weights (Dropout) keep an empty weight list.
+struct KerasLayerWeights {
+    std::string name;
+    std::vector<std::pair<std::string, const Tensor*>> weights;  // "<layer>/kernel:0" -> values
+};
+struct KerasFullModelImage {
+    std::string modelConfig;  // JSON text
+    std::vector<KerasLayerWeights> layers;
+};
+void exportKerasFullModelH5(const KerasFullModelImage& model, AtomicFile& out);
 
 // Streams a tensor's elements in C order, little-endian; bf16 widened to float32 when
 // widenBf16 (NumPy outputs). Returns the number of bytes it will deliver.

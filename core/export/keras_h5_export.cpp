@@ -3,6 +3,9 @@
 //   /                      attrs layer_names (fixed-length byte strings), backend, keras_version
 //   /<layer>               attr weight_names ("<layer>/<weight>:0", fixed-length byte strings)
 //   /<layer>/<weight name> one contiguous dataset per tensor, little-endian
+// exportKerasFullModelH5 writes the layout of Keras 2's `model.save('x.h5')` with the same pieces:
+// root attrs keras_version, backend, model_config (the architecture JSON), and the layers'
+// weights as above inside /model_weights.
 // Names are kept as the source has them; no layout conversion happens (a PyTorch Linear
 // weight stays (out, in), an LSTM keeps torch's gate order). Converting layouts between
 // frameworks is a separate feature.
@@ -108,7 +111,9 @@ void writeStringAttribute(hid_t object, const std::string& name,
                           const std::vector<std::string>& items, bool scalar,
                           std::size_t width = 0) {
     for (const auto& s : items) width = std::max(width, s.size());
-    std::vector<char> buffer(items.size() * std::max<std::size_t>(width, 1), '\0');
+    // At least one byte: an empty list (a Dropout's weight_names) still needs a valid buffer.
+    std::vector<char> buffer(
+        std::max<std::size_t>(items.size() * std::max<std::size_t>(width, 1), 1), '\0');
     for (std::size_t i = 0; i < items.size(); ++i)
         std::copy(items[i].begin(), items[i].end(), buffer.begin() + i * width);
     h5::Handle type = fixedStringType(width);
@@ -204,7 +209,54 @@ h5::Handle openOrCreateGroup(hid_t file, const std::string& name, hid_t lcpl) {
                        "cannot create group '" + name + "'");
 }
 
+// The layers' groups, weight_names and datasets below `where` (the file root for
+// save_weights, /model_weights for a full model).
+void writeLayerGroups(hid_t where, const std::vector<Layer>& layers, bool& widened) {
+    h5::Handle lcpl =
+        h5::checked(H5Pcreate(H5P_LINK_CREATE), "cannot create an HDF5 property list");
+    H5Pset_create_intermediate_group(lcpl.get(), 1);
+    for (const Layer& layer : layers) {
+        h5::Handle group = openOrCreateGroup(where, layer.name, lcpl.get());
+        std::vector<std::string> weightNames;
+        for (const Weight& w : layer.weights) weightNames.push_back(w.name);
+        writeStringListAttribute(group.get(), "weight_names", weightNames);
+        for (const Weight& w : layer.weights) writeWeight(group.get(), layer.name, w, widened);
+    }
+}
+
 }  // namespace
+
+void exportKerasFullModelH5(const KerasFullModelImage& model, AtomicFile& out) {
+    std::vector<Layer> layers;
+    std::uint64_t sizeHint = model.modelConfig.size();
+    for (const KerasLayerWeights& l : model.layers) {
+        layers.push_back({l.name, {}});
+        for (const auto& [name, tensor] : l.weights) {
+            if (!tensor)
+                throw FormatError("weight '" + name + "' of layer '" + l.name + "' has no tensor");
+            layers.back().weights.push_back({name, tensor});
+            sizeHint += exportedBytes(*tensor, true);
+        }
+    }
+    bool widened = false;
+    const std::vector<std::uint8_t> image = h5::buildImage(
+        [&](hid_t file) {
+            writeStringAttribute(file, "keras_version", {kKerasVersion}, true);
+            writeStringAttribute(file, "backend", {kBackend}, true);
+            writeStringAttribute(file, "model_config", {model.modelConfig}, true);
+            h5::Handle group = h5::checked(
+                H5Gcreate2(file, "model_weights", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT),
+                "cannot create group 'model_weights'");
+            std::vector<std::string> layerNames;
+            for (const Layer& layer : layers) layerNames.push_back(layer.name);
+            writeStringListAttribute(group.get(), "layer_names", layerNames);
+            writeStringAttribute(group.get(), "backend", {kBackend}, true);
+            writeStringAttribute(group.get(), "keras_version", {kKerasVersion}, true);
+            writeLayerGroups(group.get(), layers, widened);
+        },
+        sizeHint);
+    out.write(image.data(), image.size());
+}
 
 void exportKerasWeightsH5(const ExportInput& input, AtomicFile& out, ExportReport& report) {
     const std::vector<Layer> layers = groupByLayer(input, report);
@@ -221,17 +273,7 @@ void exportKerasWeightsH5(const ExportInput& input, AtomicFile& out, ExportRepor
             writeStringListAttribute(file, "layer_names", layerNames);
             writeStringAttribute(file, "backend", {kBackend}, true);
             writeStringAttribute(file, "keras_version", {kKerasVersion}, true);
-            h5::Handle lcpl =
-                h5::checked(H5Pcreate(H5P_LINK_CREATE), "cannot create an HDF5 property list");
-            H5Pset_create_intermediate_group(lcpl.get(), 1);
-            for (const Layer& layer : layers) {
-                h5::Handle group = openOrCreateGroup(file, layer.name, lcpl.get());
-                std::vector<std::string> weightNames;
-                for (const Weight& w : layer.weights) weightNames.push_back(w.name);
-                writeStringListAttribute(group.get(), "weight_names", weightNames);
-                for (const Weight& w : layer.weights)
-                    writeWeight(group.get(), layer.name, w, widened);
-            }
+            writeLayerGroups(file, layers, widened);
         },
         sizeHint);
     out.write(image.data(), image.size());

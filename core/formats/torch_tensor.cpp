@@ -173,16 +173,17 @@ bool dtypeFromTorchName(const std::string& name, DType& out) {
     static const std::map<std::string, DType> names = [] {
         // The dtype globals (torch.float32 and its aliases) name each of the ten types ...
         std::map<std::string, DType> m = {
-            {"float16", DType::F16}, {"half", DType::F16},   {"bfloat16", DType::BF16},
-            {"float32", DType::F32}, {"float", DType::F32},  {"float64", DType::F64},
-            {"double", DType::F64},  {"int8", DType::I8},    {"int16", DType::I16},
-            {"short", DType::I16},   {"int32", DType::I32},  {"int", DType::I32},
-            {"int64", DType::I64},   {"long", DType::I64},   {"uint8", DType::U8},
+            {"float16", DType::F16}, {"half", DType::F16},  {"bfloat16", DType::BF16},
+            {"float32", DType::F32}, {"float", DType::F32}, {"float64", DType::F64},
+            {"double", DType::F64},  {"int8", DType::I8},   {"int16", DType::I16},
+            {"short", DType::I16},   {"int32", DType::I32}, {"int", DType::I32},
+            {"int64", DType::I64},   {"long", DType::I64},  {"uint8", DType::U8},
             {"bool", DType::Bool},
         };
         // ... and the storage classes are the ones our writer emits, so the two cannot drift.
         std::map<std::string, DType> storages;
-        for (const auto& [alias, dtype] : m) storages.emplace(pickle::torchStorageClass(dtype), dtype);
+        for (const auto& [alias, dtype] : m)
+            storages.emplace(pickle::torchStorageClass(dtype), dtype);
         m.insert(storages.begin(), storages.end());
         return m;
     }();

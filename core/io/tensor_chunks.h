@@ -25,7 +25,8 @@ void forEachTensorChunkAsDoubles(const Tensor& tensor, std::int64_t maxElements,
 // the bytes, so small pieces cost nothing extra. Returns false, without calling fn, for any
 // other tensor (the caller then uses forEachTensorChunkAsDoubles). Throws FormatError like
 // Tensor::validate().
-bool forEachInMemoryChunkAsDoubles(const Tensor& tensor, std::int64_t maxElements,
-                                   const std::function<void(const std::vector<double>& values)>& fn);
+bool forEachInMemoryChunkAsDoubles(
+    const Tensor& tensor, std::int64_t maxElements,
+    const std::function<void(const std::vector<double>& values)>& fn);
 
 }  // namespace ws

@@ -50,8 +50,8 @@ void Tensor::validate() const {
     const std::int64_t limit = std::int64_t(1) << 62;
     std::int64_t n = 1;
     for (std::int64_t d : shape) {
-        if (d < 0) throw FormatError("tensor has a negative dimension in shape " +
-                                     shapeToString(shape));
+        if (d < 0)
+            throw FormatError("tensor has a negative dimension in shape " + shapeToString(shape));
         if (d != 0 && n > limit / d)
             throw FormatError("tensor shape " + shapeToString(shape) + " is too large");
         n *= d;
@@ -79,7 +79,8 @@ void Tensor::validate() const {
 static void byteSwapInPlace(std::vector<std::uint8_t>& bytes, std::size_t width) {
     if (width == 1) return;
     for (std::size_t i = 0; i + width <= bytes.size(); i += width)
-        for (std::size_t a = 0, b = width - 1; a < b; ++a, --b) std::swap(bytes[i + a], bytes[i + b]);
+        for (std::size_t a = 0, b = width - 1; a < b; ++a, --b)
+            std::swap(bytes[i + a], bytes[i + b]);
 }
 
 std::vector<std::uint8_t> Tensor::contiguousBytes() const {
@@ -100,8 +101,8 @@ std::vector<std::uint8_t> Tensor::contiguousBytes() const {
         std::vector<std::int64_t> index(shape.size(), 0);
         std::int64_t src = 0;
         for (std::int64_t k = 0; k < n; ++k) {
-            std::memcpy(out.data() + std::size_t(k) * width, window.data() + std::size_t(src) * width,
-                        width);
+            std::memcpy(out.data() + std::size_t(k) * width,
+                        window.data() + std::size_t(src) * width, width);
             for (std::size_t d = shape.size(); d-- > 0;) {
                 if (++index[d] < shape[d]) {
                     src += st[d];
@@ -136,15 +137,23 @@ void decodeToDoubles(DType dtype, const std::uint8_t* src, std::size_t n, double
         case DType::BF16:
             return widenAll<std::uint16_t>(
                 src, n, out, [](std::uint16_t v) { return double(bfloat16ToFloat(v)); });
-        case DType::F32: return widenAll<float>(src, n, out, plain);
-        case DType::F64: return widenAll<double>(src, n, out, plain);
-        case DType::I8: return widenAll<std::int8_t>(src, n, out, plain);
-        case DType::I16: return widenAll<std::int16_t>(src, n, out, plain);
-        case DType::I32: return widenAll<std::int32_t>(src, n, out, plain);
-        case DType::I64: return widenAll<std::int64_t>(src, n, out, plain);
-        case DType::U8: return widenAll<std::uint8_t>(src, n, out, plain);
+        case DType::F32:
+            return widenAll<float>(src, n, out, plain);
+        case DType::F64:
+            return widenAll<double>(src, n, out, plain);
+        case DType::I8:
+            return widenAll<std::int8_t>(src, n, out, plain);
+        case DType::I16:
+            return widenAll<std::int16_t>(src, n, out, plain);
+        case DType::I32:
+            return widenAll<std::int32_t>(src, n, out, plain);
+        case DType::I64:
+            return widenAll<std::int64_t>(src, n, out, plain);
+        case DType::U8:
+            return widenAll<std::uint8_t>(src, n, out, plain);
         case DType::Bool:
-            return widenAll<std::uint8_t>(src, n, out, [](std::uint8_t v) { return v ? 1.0 : 0.0; });
+            return widenAll<std::uint8_t>(src, n, out,
+                                          [](std::uint8_t v) { return v ? 1.0 : 0.0; });
     }
 }
 

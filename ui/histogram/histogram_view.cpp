@@ -121,6 +121,8 @@ void HistogramView::apply(const Job& job) {
             stats_->setStatistics(job.stats);
         }
         histogram_ = job.histogram;
+        // The bin count changed while the statistics were being read.
+        if (int(histogram_.counts.size()) != bins_->value()) return compute(false);
     }
     draw();
     Q_EMIT ready();

@@ -9,7 +9,9 @@ namespace ws::ui {
 QThreadPool* viewThreadPool() {
     static QThreadPool* pool = [] {
         auto* p = new QThreadPool;  // lives until exit, like the global pool
-        p->setMaxThreadCount(std::max(2, QThread::idealThreadCount()));
+        // Heatmap, statistics, a layer overview and a model load may all be in flight; none
+        // should wait for another's seconds-long read (they yield to each other on the CPUs).
+        p->setMaxThreadCount(std::max(4, QThread::idealThreadCount()));
         return p;
     }();
     return pool;

@@ -6,6 +6,7 @@
 #include <new>
 
 #include "formats/open_model.h"
+#include "inspect/latest_job.h"
 
 namespace ws::ui {
 
@@ -46,7 +47,8 @@ void ModelLoader::open(const QString& path) {
             Q_EMIT failed(path, r.error);
         if (pending_ == 0) Q_EMIT idle();
     });
-    watcher->setFuture(QtConcurrent::run(load, path));
+    // Not the global pool, which Qt borrows from the GUI thread (see viewThreadPool()).
+    watcher->setFuture(QtConcurrent::run(viewThreadPool(), load, path));
 }
 
 }  // namespace ws::ui

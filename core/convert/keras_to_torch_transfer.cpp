@@ -1,0 +1,149 @@
+#include "convert/keras_to_torch_transfer.h"
+
+#include <map>
+
+#include "convert/keras_to_torch.h"
+#include "convert/rule_table.h"
+#include "layers/torch_layer_recognition.h"
+#include "model/error.h"
+
+namespace ws::convert {
+
+using layers::SemanticLayer;
+
+namespace {
+
+// One converted module: the Keras layers behind it and its tensors by state_dict suffix.
+struct ConvertedModule {
+    std::string name, kind, kerasLayers;
+    std::map<std::string, const Node*> tensors;  // "weight_ih_l1" -> node of the converted model
+    std::map<std::string, const TorchTensor*> origin;
+};
+
+std::vector<ConvertedModule> convertedModules(const KerasToTorchResult& r) {
+    std::vector<ConvertedModule> out;
+    for (const MappingEntry& e : r.mapping) {
+        if (out.empty() || out.back().name + "." != e.torchPrefix) {
+            out.push_back(
+                {e.torchPrefix.substr(0, e.torchPrefix.size() - 1), e.kind, e.sourceLayer, {}, {}});
+        } else {
+            out.back().kerasLayers += ", " + e.sourceLayer;
+        }
+        for (const TorchTensor& t : e.tensors) {
+            const std::string suffix = t.name.substr(e.torchPrefix.size());
+            out.back().tensors[suffix] = r.stateDict->find(t.name);
+            out.back().origin[suffix] = &t;
+        }
+    }
+    return out;
+}
+
+std::string joinedNames(const std::vector<std::string>& v) {
+    std::string out;
+    for (const auto& s : v) out += (out.empty() ? "" : ", ") + s;
+    return out;
+}
+
+}  // namespace
+
+TransferResult transferKerasToTorch(const Model& keras, Model& torch,
+                                    const TransferOptions& options) {
+    TransferResult result;
+    result.kerasToTorch = true;
+    KerasToTorchOptions convertOptions;
+    const KerasToTorchResult converted = convertKerasToTorch(keras, convertOptions);
+    result.warnings = converted.warnings;
+    result.notes = converted.notes;
+    const std::vector<ConvertedModule> from = convertedModules(converted);
+    const layers::LayerSet set = layers::recognizeTorchLayers(torch);
+    std::vector<const SemanticLayer*> to;
+    for (const SemanticLayer& l : set.layers)
+        if (findRule(l.kind))
+            to.push_back(&l);
+        else if (hasWeights(l))
+            result.notes.push_back("template module '" + l.name + "'" +
+                                   (l.kind.empty() ? "" : " (" + l.kind + ")") +
+                                   " has no conversion rule and is left as it is");
+
+    std::vector<std::pair<std::size_t, std::size_t>> pairs;
+    std::vector<bool> usedFrom(from.size()), usedTo(to.size());
+    for (const auto& [src, dst] : options.mapping) {
+        std::size_t i = 0, j = 0;
+        while (i < from.size() && from[i].name != src) ++i;
+        while (j < to.size() && to[j]->name != dst) ++j;
+        if (i == from.size())
+            throw FormatError("mapping: the converted Keras model has no module '" + src + "'");
+        if (j == to.size())
+            throw FormatError("mapping: the template has no weighted module '" + dst + "'");
+        if (usedFrom[i] || usedTo[j])
+            throw FormatError("mapping: '" + src + "' -> '" + dst + "' reuses a paired module");
+        usedFrom[i] = usedTo[j] = true;
+        pairs.emplace_back(i, j);
+    }
+    const std::size_t explicitCount = pairs.size();
+    std::vector<std::size_t> restFrom, restTo;
+    for (std::size_t i = 0; i < from.size(); ++i)
+        if (!usedFrom[i]) restFrom.push_back(i);
+    for (std::size_t j = 0; j < to.size(); ++j)
+        if (!usedTo[j]) restTo.push_back(j);
+    if (restFrom.size() != restTo.size()) {
+        std::vector<std::string> a, b;
+        for (std::size_t i : restFrom)
+            a.push_back(from[i].name + " (" + from[i].kind + ": " + from[i].kerasLayers + ")");
+        for (std::size_t j : restTo) b.push_back(to[j]->name + " (" + to[j]->kind + ")");
+        throw FormatError("the Keras model gives " + std::to_string(restFrom.size()) +
+                          " PyTorch modules to place (" + joinedNames(a) +
+                          ") but the template has " + std::to_string(restTo.size()) + " (" +
+                          joinedNames(b) +
+                          "); pair them with --mapping or use a template of the same architecture");
+    }
+    for (std::size_t k = 0; k < restFrom.size(); ++k) pairs.emplace_back(restFrom[k], restTo[k]);
+
+    // Check every pair before the first write.
+    std::vector<std::vector<std::pair<const Node*, const Node*>>> writes;  // template <- converted
+    for (std::size_t p = 0; p < pairs.size(); ++p) {
+        const ConvertedModule& s = from[pairs[p].first];
+        const SemanticLayer& d = *to[pairs[p].second];
+        const std::string who = "Keras layer(s) " + s.kerasLayers + " (PyTorch " + s.kind +
+                                " module '" + s.name + "') and template module '" + d.name + "' (" +
+                                d.kind + ")";
+        if (s.kind != d.kind) throw FormatError(who + " are different kinds of layer");
+        TransferPair report;
+        report.sourceUnit = s.kerasLayers;
+        report.sourceKind = s.kind;
+        report.targetLayer = d.name;
+        report.targetKind = d.kind;
+        report.fromMapping = p < explicitCount;
+        writes.emplace_back();
+        for (const auto& [role, node] : d.tensors) {
+            auto it = s.tensors.find(role);
+            if (it == s.tensors.end() || !it->second)
+                throw FormatError(who + ": template tensor '" + node->path + "' " +
+                                  shapeToString(node->tensor->shape) +
+                                  " has no counterpart in the Keras model");
+            if (it->second->tensor->shape != node->tensor->shape)
+                throw FormatError(
+                    who + ": Keras " + s.origin.at(role)->source + " gives " + s.name + "." + role +
+                    " " + shapeToString(it->second->tensor->shape) + " but template tensor '" +
+                    node->path + "' is " + shapeToString(node->tensor->shape));
+            writes.back().emplace_back(node, it->second);
+            const TorchTensor& t = *s.origin.at(role);
+            report.tensors.push_back(
+                {t.source, node->path, t.transform, "", shapeToString(node->tensor->shape)});
+        }
+        for (const auto& [role, node] : s.tensors)
+            if (!d.tensors.count(role) && s.origin.at(role)->source != "(none)")
+                throw FormatError(who + ": the Keras model gives " + s.name + "." + role + " " +
+                                  shapeToString(node->tensor->shape) +
+                                  " but the template module has no '" + role + "'");
+        result.pairs.push_back(std::move(report));
+    }
+    for (const auto& module : writes)
+        for (const auto& [target, value] : module) {
+            writeTemplateTensor(torch, *target, DenseArray::fromNode(*value));
+            ++result.tensorsWritten;
+        }
+    return result;
+}
+
+}  // namespace ws::convert
