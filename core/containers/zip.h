@@ -21,7 +21,7 @@ struct ZipEntry {
 };
 
 class ZipArchive {
-public:
+  public:
     // Throws FormatError when the archive is truncated or its directory is inconsistent.
     explicit ZipArchive(ByteSourcePtr file);
 
@@ -37,7 +37,7 @@ public:
     std::uint64_t dataOffset(const ZipEntry& entry) const;
     const ByteSourcePtr& file() const { return file_; }
 
-private:
+  private:
     ByteSourcePtr file_;
     std::vector<ZipEntry> entries_;
     // name -> index in entries_: torch archives hold one entry per storage and readers look

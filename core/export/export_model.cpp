@@ -30,10 +30,8 @@ std::string stemOf(const std::string& path) {
 // Extension -> writer.
 const std::map<std::string, ExporterFunction>& exporterTable() {
     static const std::map<std::string, ExporterFunction> table = {
-        {".pth", &exportTorchStateDict},
-        {".pt", &exportTorchStateDict},
-        {".safetensors", &exportSafetensorsFile},
-        {".npz", &exportNpz},
+        {".pth", &exportTorchStateDict},          {".pt", &exportTorchStateDict},
+        {".safetensors", &exportSafetensorsFile}, {".npz", &exportNpz},
         {".h5", &exportKerasWeightsH5},
     };
     return table;

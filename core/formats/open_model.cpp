@@ -16,8 +16,9 @@ static void readZip(ByteSourcePtr file, Model& model) {
     else if (zip->findSuffix("data.pkl"))
         readTorchZip(*zip, model);
     else
-        throw FormatError("a zip archive that is neither a PyTorch file (no data.pkl) nor a "
-                          "Keras 3 .keras archive (no config.json + model.weights.h5)");
+        throw FormatError(
+            "a zip archive that is neither a PyTorch file (no data.pkl) nor a "
+            "Keras 3 .keras archive (no config.json + model.weights.h5)");
 }
 
 std::unique_ptr<Model> openModel(const std::string& path) {
@@ -28,10 +29,18 @@ std::unique_ptr<Model> openModel(const std::string& path) {
         model->keepAlive.push_back(std::const_pointer_cast<ByteSource>(file));
         model->source = file;
         switch (detectContainer(*file)) {
-            case Container::Hdf5: readKerasHdf5(path, file, *model); break;
-            case Container::Zip: readZip(file, *model); break;
-            case Container::TorchLegacy: readTorchLegacy(file, *model); break;
-            case Container::Safetensors: readSafetensors(file, *model); break;
+            case Container::Hdf5:
+                readKerasHdf5(path, file, *model);
+                break;
+            case Container::Zip:
+                readZip(file, *model);
+                break;
+            case Container::TorchLegacy:
+                readTorchLegacy(file, *model);
+                break;
+            case Container::Safetensors:
+                readSafetensors(file, *model);
+                break;
             case Container::Unknown:
                 throw FormatError("not a Keras HDF5, Keras 3, PyTorch or safetensors file: " +
                                   describeUnknownContent(*file));

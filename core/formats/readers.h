@@ -12,7 +12,7 @@ namespace ws {
 class ZipArchive;
 
 void readKerasHdf5(const std::string& path, ByteSourcePtr file, Model& model);  // keras_h5.cpp
-void readKerasArchive(const ZipArchive& zip, Model& model);                    // keras_v3.cpp
+void readKerasArchive(const ZipArchive& zip, Model& model);                     // keras_v3.cpp
 void readTorchZip(const ZipArchive& zip, Model& model);  // torch_zip.cpp (TorchScript too)
 void readTorchLegacy(ByteSourcePtr file, Model& model);  // torch_legacy.cpp
 void readSafetensors(ByteSourcePtr file, Model& model);  // safetensors.cpp

@@ -9,7 +9,7 @@
 namespace ws {
 
 class ByteSource {
-public:
+  public:
     virtual ~ByteSource() = default;
     virtual std::uint64_t size() const = 0;
     // Copies n bytes starting at offset into dst. Throws FormatError when the range is outside
@@ -25,19 +25,19 @@ using ByteSourcePtr = std::shared_ptr<const ByteSource>;
 
 // A buffer owned in memory (decoded pickles' byte strings, inflated zip entries, tests).
 class MemoryByteSource : public ByteSource {
-public:
+  public:
     explicit MemoryByteSource(std::vector<std::uint8_t> bytes) : bytes_(std::move(bytes)) {}
     std::uint64_t size() const override { return bytes_.size(); }
     void read(std::uint64_t offset, void* dst, std::size_t n) const override;
     const std::uint8_t* data() const override { return bytes_.data(); }
 
-private:
+  private:
     std::vector<std::uint8_t> bytes_;
 };
 
 // A window [offset, offset+length) of another source, e.g. one storage inside a mapped archive.
 class SubByteSource : public ByteSource {
-public:
+  public:
     SubByteSource(ByteSourcePtr parent, std::uint64_t offset, std::uint64_t length);
     std::uint64_t size() const override { return length_; }
     void read(std::uint64_t offset, void* dst, std::size_t n) const override;
@@ -46,7 +46,7 @@ public:
     const ByteSourcePtr& parent() const { return parent_; }
     std::uint64_t offset() const { return offset_; }
 
-private:
+  private:
     ByteSourcePtr parent_;
     std::uint64_t offset_;
     std::uint64_t length_;

@@ -15,7 +15,7 @@ namespace ws {
 namespace {
 
 class MappedFile : public ByteSource {
-public:
+  public:
     MappedFile(const std::uint8_t* base, std::uint64_t size) : base_(base), size_(size) {}
     ~MappedFile() override {
         if (base_ && size_) munmap(const_cast<std::uint8_t*>(base_), size_);
@@ -30,7 +30,7 @@ public:
     }
     const std::uint8_t* data() const override { return base_; }
 
-private:
+  private:
     const std::uint8_t* base_;
     std::uint64_t size_;
 };

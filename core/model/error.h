@@ -7,7 +7,7 @@
 namespace ws {
 
 class FormatError : public std::runtime_error {
-public:
+  public:
     explicit FormatError(const std::string& what) : std::runtime_error(what) {}
 };
 

@@ -42,13 +42,13 @@ std::uint16_t floatToHalf(float f) {
     std::uint32_t u = floatToBits(f);
     std::uint16_t sign = std::uint16_t((u >> 16) & 0x8000);
     std::uint32_t absBits = u & 0x7fffffffu;
-    if (absBits > 0x7f800000u) return sign | 0x7e00;           // NaN
-    if (absBits >= 0x477ff000u) return sign | 0x7c00;          // overflow (incl. Inf) -> Inf
-    if (absBits < 0x38800000u) {                               // subnormal or zero in half
-        if (absBits < 0x33000000u) return sign;                // rounds to zero
+    if (absBits > 0x7f800000u) return sign | 0x7e00;   // NaN
+    if (absBits >= 0x477ff000u) return sign | 0x7c00;  // overflow (incl. Inf) -> Inf
+    if (absBits < 0x38800000u) {                       // subnormal or zero in half
+        if (absBits < 0x33000000u) return sign;        // rounds to zero
         std::uint32_t exp = absBits >> 23;
         std::uint32_t mant = (absBits & 0x7fffff) | 0x800000;
-        std::uint32_t shift = 126 - exp;                       // 14..24
+        std::uint32_t shift = 126 - exp;  // 14..24
         std::uint32_t half = mant >> shift;
         std::uint32_t rem = mant & ((1u << shift) - 1);
         std::uint32_t mid = 1u << (shift - 1);

@@ -19,7 +19,7 @@ struct PickleReport {
 };
 
 class Model {
-public:
+  public:
     Model();
 
     std::string filePath;
@@ -41,7 +41,7 @@ public:
     void forEachNode(const std::function<void(Node&)>& fn) const;
     void forEachTensor(const std::function<void(Node&)>& fn) const;
 
-private:
+  private:
     mutable std::unordered_map<std::string, Node*> index_;
     mutable bool indexed_ = false;
 };

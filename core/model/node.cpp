@@ -4,17 +4,22 @@ namespace ws {
 
 const char* nodeKindName(NodeKind k) {
     switch (k) {
-        case NodeKind::Group: return "group";
-        case NodeKind::Layer: return "layer";
-        case NodeKind::Tensor: return "tensor";
-        case NodeKind::Value: return "value";
+        case NodeKind::Group:
+            return "group";
+        case NodeKind::Layer:
+            return "layer";
+        case NodeKind::Tensor:
+            return "tensor";
+        case NodeKind::Value:
+            return "value";
     }
     return "?";
 }
 
 Node* Node::addChild(std::unique_ptr<Node> child, const char* separator) {
     child->parent = this;
-    if (child->path.empty()) child->path = path.empty() ? child->name : path + separator + child->name;
+    if (child->path.empty())
+        child->path = path.empty() ? child->name : path + separator + child->name;
     children.push_back(std::move(child));
     return children.back().get();
 }

@@ -15,7 +15,7 @@ enum class NodeKind { Group, Layer, Tensor, Value };
 const char* nodeKindName(NodeKind k);  // "group", "layer", "tensor", "value"
 
 class Node {
-public:
+  public:
     Node(NodeKind kind, std::string name) : kind(kind), name(std::move(name)) {}
 
     NodeKind kind;

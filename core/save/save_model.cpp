@@ -13,12 +13,9 @@ namespace {
 // Model::format -> saver.
 const std::map<std::string, SaverFunction>& saverTable() {
     static const std::map<std::string, SaverFunction> table = {
-        {"torch-zip", &saveTorchZip},
-        {"torchscript", &saveTorchZip},
-        {"torch-legacy", &saveTorchLegacy},
-        {"safetensors", &saveSafetensors},
-        {"keras-h5", &saveKerasHdf5},
-        {"keras-weights-h5", &saveKerasHdf5},
+        {"torch-zip", &saveTorchZip},       {"torchscript", &saveTorchZip},
+        {"torch-legacy", &saveTorchLegacy}, {"safetensors", &saveSafetensors},
+        {"keras-h5", &saveKerasHdf5},       {"keras-weights-h5", &saveKerasHdf5},
         {"keras-v3", &saveKerasArchive},
     };
     return table;

@@ -101,8 +101,9 @@ class LargeTensorTest : public QObject {
                             sum += x;
                             if (std::fabs(x) > std::fabs(best)) best = x;
                         }
-                    const double want =
-                        nan ? qQNaN() : mode == BlockReduction::Mean ? sum / 1024 : best;
+                    const double want = nan                            ? qQNaN()
+                                        : mode == BlockReduction::Mean ? sum / 1024
+                                                                       : best;
                     const double got = plot->colorMap()->data()->cell(j, i);
                     if (std::isnan(want))
                         QVERIFY2(std::isnan(got),

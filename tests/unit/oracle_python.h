@@ -69,7 +69,7 @@ inline bool fileExists(const std::string& path) { return std::ifstream(path).goo
 
 // Removes this process's scratch files (every tempPath()) when the test program ends.
 class ScratchCleanup : public ::testing::Environment {
-public:
+  public:
     void TearDown() override {
         const std::string dir = ::testing::TempDir();
         const std::string prefix = "ws_" + std::to_string(::getpid()) + "_";
