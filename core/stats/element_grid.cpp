@@ -105,15 +105,7 @@ ElementGrid sliceGrid(const Tensor& tensor, const SliceSpec& spec) {
         throw std::invalid_argument("rows and columns must be different axes");
     const std::vector<std::int64_t> strides = tensor.effectiveStrides();
     ElementGrid g;
-    g.base = tensor.storageOffset;
-    for (std::size_t a = 0; a < rank; ++a) {
-        if (int(a) == spec.rowAxis || int(a) == spec.colAxis) continue;
-        const std::int64_t idx = a < spec.fixed.size() ? spec.fixed[a] : 0;
-        if (idx < 0 || idx >= shape[a])
-            throw std::invalid_argument("index " + std::to_string(idx) + " is outside axis " +
-                                        std::to_string(a) + " of size " + std::to_string(shape[a]));
-        g.base += idx * strides[a];
-    }
+    g.base = tensor.storageOffset + fixedAxesOffset(shape, strides, spec);
     if (tensor.numel() == 0) return g;
     const auto axisSteps = [&](int axis) {
         return axis >= 0 ? steps(shape[std::size_t(axis)], strides[std::size_t(axis)])

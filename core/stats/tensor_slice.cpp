@@ -38,6 +38,20 @@ SliceSpec defaultSlice(const std::vector<std::int64_t>& shape) {
     return spec;
 }
 
+std::int64_t fixedAxesOffset(const std::vector<std::int64_t>& shape,
+                             const std::vector<std::int64_t>& strides, const SliceSpec& spec) {
+    std::int64_t base = 0;
+    for (std::size_t a = 0; a < shape.size(); ++a) {
+        if (int(a) == spec.rowAxis || int(a) == spec.colAxis) continue;
+        const std::int64_t idx = a < spec.fixed.size() ? spec.fixed[a] : 0;
+        if (idx < 0 || idx >= shape[a])
+            throw std::invalid_argument("index " + std::to_string(idx) + " is outside axis " +
+                                        std::to_string(a) + " of size " + std::to_string(shape[a]));
+        base += idx * strides[a];
+    }
+    return base;
+}
+
 Matrix2D extractSlice(const std::vector<double>& values, const std::vector<std::int64_t>& shape,
                       const SliceSpec& spec) {
     const std::size_t rank = shape.size();
@@ -49,15 +63,7 @@ Matrix2D extractSlice(const std::vector<double>& values, const std::vector<std::
         throw std::invalid_argument("value count does not match the shape");
 
     const std::vector<std::int64_t> strides = cStrides(shape);
-    std::int64_t base = 0;
-    for (std::size_t a = 0; a < rank; ++a) {
-        if (int(a) == spec.rowAxis || int(a) == spec.colAxis) continue;
-        const std::int64_t idx = a < spec.fixed.size() ? spec.fixed[a] : 0;
-        if (idx < 0 || idx >= shape[a])
-            throw std::invalid_argument("index " + std::to_string(idx) + " is outside axis " +
-                                        std::to_string(a) + " of size " + std::to_string(shape[a]));
-        base += idx * strides[a];
-    }
+    const std::int64_t base = fixedAxesOffset(shape, strides, spec);
 
     Matrix2D m;
     m.rows = spec.rowAxis >= 0 ? shape[std::size_t(spec.rowAxis)] : 1;

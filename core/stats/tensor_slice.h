@@ -23,6 +23,13 @@ struct SliceSpec {
     std::vector<std::int64_t> fixed;  // one index per axis; entries of rowAxis/colAxis are ignored
 };
 
+// Offset (in elements, with these strides) of the spec's fixed indices on every axis other than
+// rowAxis/colAxis: where the shown slice starts. Missing entries of spec.fixed count as 0. Throws
+// std::invalid_argument for a fixed index outside its dimension. Shared by the in-memory slice
+// and the streaming element grid so both reject and place a slice the same way.
+std::int64_t fixedAxesOffset(const std::vector<std::int64_t>& shape,
+                             const std::vector<std::int64_t>& strides, const SliceSpec& spec);
+
 // The natural view: a matrix shows all of itself, a 1-D tensor is one row, higher ranks show
 // their last two axes at index 0 of the others.
 SliceSpec defaultSlice(const std::vector<std::int64_t>& shape);

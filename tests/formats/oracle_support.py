@@ -251,3 +251,23 @@ def native(a):
     """The array in native byte order (h5py hands out big-endian datasets as stored)."""
     foreign = ">" if sys.byteorder == "little" else "<"
     return a.astype(a.dtype.newbyteorder("=")) if a.dtype.byteorder == foreign else a
+
+
+def seed_model_class():
+    """The bundled seed model's nn.Module class (resources/examples/README.md,
+    scripts/make_seed_example.py) defined in real torch: LSTM(1, 50, 4 layers) -> Dropout ->
+    Linear(50, 1) on the last step."""
+    import torch.nn as nn
+
+    class Model(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.lstm = nn.LSTM(1, 50, num_layers=4, dropout=0.2, batch_first=True)
+            self.dropout = nn.Dropout(0.2)
+            self.linear = nn.Linear(50, 1)
+
+        def forward(self, x):
+            out, _ = self.lstm(x)
+            return self.linear(self.dropout(out[:, -1, :]))
+
+    return Model

@@ -13,31 +13,18 @@ import importlib.util
 import json
 import os
 import shutil
-import subprocess
 import sys
 import tempfile
 import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import keras_oracle  # noqa: E402
 import oracle_support as ors  # noqa: E402
 
 SKIP = ors.skip_reason()
-ORACLE = os.environ.get("WS_KERAS_ORACLE", "")
 
 
-def oracle_skip_reason():
-    if SKIP:
-        return SKIP
-    if not ORACLE or not os.path.isfile(os.path.join(ORACLE, "oracle.mjs")):
-        return "WS_KERAS_ORACLE is not set or has no oracle.mjs (%r)" % ORACLE
-    if not os.path.isdir(os.path.join(ORACLE, "node_modules")):
-        return "WS_KERAS_ORACLE has no node_modules (run npm ci there)"
-    if not shutil.which("node"):
-        return "node is not installed"
-    return None
-
-
-ORACLE_SKIP = oracle_skip_reason()
+ORACLE_SKIP = SKIP or keras_oracle.unavailable_reason()
 
 # file -> (Keras input shape without batch, input kind, layout the generated module takes)
 #   kind "float": standard normal floats; ("ids", n): integer ids in [0, n)
@@ -110,22 +97,10 @@ def tolerance(name):
 
 def run_oracle(model_path, x, workdir, layers=(), config=None):
     """The oracle's final output, or the outputs of `layers` (a list) when given."""
-    import numpy as np
-    inp = os.path.join(workdir, "input.json")
-    out = os.path.join(workdir, "oracle_output.json")
-    with open(inp, "w") as f:
-        json.dump({"shape": list(x.shape), "data": [float(v) for v in x.ravel()]}, f)
     extra = ["--config", config] if config else []
     for layer in layers:
         extra += ["--layer", layer]
-    proc = subprocess.run(["node", os.path.join(ORACLE, "oracle.mjs"), model_path, inp, out] + extra,
-                          stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=600)
-    if proc.returncode != 0:
-        raise AssertionError("oracle failed on %s: %s" % (model_path, proc.stderr.decode()))
-    with open(out) as f:
-        result = json.load(f)
-    arrays = [np.array(r["data"], dtype=np.float64).reshape(r["shape"])
-              for r in (result if isinstance(result, list) else [result])]
+    arrays = keras_oracle.outputs(model_path, x, workdir, extra)
     return arrays if layers else arrays[0]
 
 

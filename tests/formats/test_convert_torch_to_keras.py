@@ -19,34 +19,21 @@ installed (prints SKIP for the oracle comparisons when absent). Run with /usr/bi
 import json
 import os
 import shutil
-import subprocess
 import sys
 import tempfile
 import unittest
 import zipfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import keras_oracle  # noqa: E402
 import oracle_support as ors  # noqa: E402
 
 SKIP = ors.skip_reason()
-ORACLE = os.environ.get("WS_KERAS_ORACLE", "")
 BATCH = 3
 TOLERANCE = 1e-5
 
 
-def oracle_skip_reason():
-    if SKIP:
-        return SKIP
-    if not ORACLE or not os.path.isfile(os.path.join(ORACLE, "oracle.mjs")):
-        return "WS_KERAS_ORACLE is not set or has no oracle.mjs (%r)" % ORACLE
-    if not os.path.isdir(os.path.join(ORACLE, "node_modules")):
-        return "WS_KERAS_ORACLE has no node_modules (run npm ci there)"
-    if not shutil.which("node"):
-        return "node is not installed"
-    return None
-
-
-ORACLE_SKIP = oracle_skip_reason()
+ORACLE_SKIP = SKIP or keras_oracle.unavailable_reason()
 
 
 def keras_file(name):
@@ -151,18 +138,7 @@ def torch_output(model, x, layout):
 
 
 def run_oracle(model_path, x, workdir):
-    import numpy as np
-    inp = os.path.join(workdir, "input.json")
-    out = os.path.join(workdir, "oracle_output.json")
-    with open(inp, "w") as f:
-        json.dump({"shape": list(x.shape), "data": [float(v) for v in x.ravel()]}, f)
-    proc = subprocess.run(["node", os.path.join(ORACLE, "oracle.mjs"), model_path, inp, out],
-                          stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=600)
-    if proc.returncode != 0:
-        raise AssertionError("oracle failed on %s: %s" % (model_path, proc.stderr.decode()))
-    with open(out) as f:
-        result = json.load(f)
-    return np.array(result["data"], dtype=np.float64).reshape(result["shape"])
+    return keras_oracle.outputs(model_path, x, workdir)[0]
 
 
 def convert(args):
@@ -329,15 +305,7 @@ class TransferIntoTemplate(unittest.TestCase):
         x = seeded_input((96, 5))
         with torch.no_grad():
             expected = [t.double().numpy() for t in model(torch.from_numpy(x))]
-        inp = os.path.join(self.tmp, "input.json")
-        res = os.path.join(self.tmp, "out.json")
-        with open(inp, "w") as f:
-            json.dump({"shape": list(x.shape), "data": [float(v) for v in x.ravel()]}, f)
-        proc = subprocess.run(["node", os.path.join(ORACLE, "oracle.mjs"), out, inp, res],
-                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=600)
-        self.assertEqual(proc.returncode, 0, proc.stderr.decode())
-        with open(res) as f:
-            got = [np.array(r["data"]).reshape(r["shape"]) for r in json.load(f)]
+        got = keras_oracle.outputs(out, x, self.tmp)
         diff = max(float(np.max(np.abs(g - e))) for g, e in zip(got, expected))
         print("lstm_functional_keras3.keras: torch -> template, max abs diff vs torch %.3g" % diff)
         self.assertEqual(len(got), 2)
@@ -410,20 +378,7 @@ def seed_file(name):
 
 def seed_torch_model(state_dict):
     """The bundled seed model (resources/examples/README.md) rebuilt in real torch."""
-    import torch.nn as nn
-
-    class Seed(nn.Module):
-        def __init__(self):
-            super().__init__()
-            self.lstm = nn.LSTM(1, 50, num_layers=4, dropout=0.2, batch_first=True)
-            self.dropout = nn.Dropout(0.2)
-            self.linear = nn.Linear(50, 1)
-
-        def forward(self, x):
-            y, _ = self.lstm(x)
-            return self.linear(self.dropout(y[:, -1, :]))
-
-    model = Seed()
+    model = ors.seed_model_class()()
     model.load_state_dict(state_dict, strict=True)
     return model.eval()
 

@@ -70,19 +70,7 @@ def check_local_headers(test, path):
 # The seed model's class, as scripts/make_seed_example.py defines it (torch.load of the whole
 # pickled module looks it up in __main__).
 def define_seed_model():
-    import torch.nn as nn
-
-    class Model(nn.Module):
-        def __init__(self):
-            super().__init__()
-            self.lstm = nn.LSTM(1, 50, num_layers=4, dropout=0.2, batch_first=True)
-            self.dropout = nn.Dropout(0.2)
-            self.linear = nn.Linear(50, 1)
-
-        def forward(self, x):
-            out, _ = self.lstm(x)
-            return self.linear(self.dropout(out[:, -1, :]))
-
+    Model = ors.seed_model_class()
     Model.__module__ = "__main__"
     Model.__qualname__ = "Model"
     sys.modules["__main__"].Model = Model

@@ -23,10 +23,11 @@ import unittest
 import zipfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import keras_oracle  # noqa: E402
 import oracle_support as ors  # noqa: E402
 
 SKIP = ors.skip_reason()
-ORACLE = os.environ.get("WS_KERAS_ORACLE", "")
+ORACLE = keras_oracle.ORACLE
 
 
 def keras_dir():
@@ -289,8 +290,7 @@ class KerasSaveTest(unittest.TestCase):
         self.assertEqual(os.listdir(self.tmp), ["inplace.h5"])
 
     def require_oracle(self):
-        if not ORACLE or not os.path.isfile(os.path.join(ORACLE, "oracle.mjs")) or \
-                not os.path.isdir(os.path.join(ORACLE, "node_modules")):
+        if keras_oracle.unavailable_reason():
             print("SKIP: WS_KERAS_ORACLE is not set or has no node_modules (%r)" % ORACLE)
             self.skipTest("no keras oracle")
 
@@ -303,9 +303,7 @@ class KerasSaveTest(unittest.TestCase):
             with open(inp, "w") as f:
                 json.dump({"shape": [2, 100, 1], "data": rng.random(200).tolist()}, f)
         target = self.out("oracle_out.json")
-        proc = subprocess.run(["node", os.path.join(ORACLE, "oracle.mjs"), model, inp, target] +
-                              list(extra), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                              timeout=600)
+        proc = keras_oracle.run(model, inp, target, extra)
         self.assertEqual(proc.returncode, 0, proc.stderr.decode(errors="replace"))
         with open(target) as f:
             out = json.load(f)

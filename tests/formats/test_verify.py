@@ -24,9 +24,9 @@ import tempfile
 import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import keras_oracle  # noqa: E402
 import oracle_support as ors  # noqa: E402
 
-ORACLE = os.environ.get("WS_KERAS_ORACLE", "")
 MODULE_FILE = "libweightsmith_torch.so"
 LSTM = "lstm_stacked_timeseries_keras3.h5"
 GRU = "gru_stacked_timeseries_keras3.h5"
@@ -58,16 +58,6 @@ def skip_reason():
         return reason
     if not os.path.isfile(module_path()):
         return "the libtorch module %s was not built (WS_BUILD_TORCH_MODULE off?)" % module_path()
-    return None
-
-
-def oracle_skip_reason():
-    if not ORACLE or not os.path.isfile(os.path.join(ORACLE, "oracle.mjs")):
-        return "WS_KERAS_ORACLE is not set or has no oracle.mjs (%r)" % ORACLE
-    if not os.path.isdir(os.path.join(ORACLE, "node_modules")):
-        return "WS_KERAS_ORACLE has no node_modules (run npm ci there)"
-    if not shutil.which("node"):
-        return "node is not installed"
     return None
 
 
@@ -217,22 +207,14 @@ class VerifyMatchesRealEngines(VerifyCase):
 
     def keras_oracle(self, name):
         import numpy as np
-        reason = oracle_skip_reason()
+        reason = keras_oracle.unavailable_reason()
         if reason:
             print("SKIP: " + reason)
             self.skipTest(reason)
         src = self.source(name)
         io = self.save_io(src, self.convert(name))
         x = read_array(io["input"]).astype(np.float32)
-        inp = os.path.join(self.tmp, "input.json")
-        out = os.path.join(self.tmp, "oracle.json")
-        with open(inp, "w") as f:
-            json.dump({"shape": list(x.shape), "data": [float(v) for v in x.ravel()]}, f)
-        proc = subprocess.run(["node", os.path.join(ORACLE, "oracle.mjs"), src, inp, out],
-                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=600)
-        self.assertEqual(proc.returncode, 0, proc.stderr.decode())
-        with open(out) as f:
-            expected = read_array(json.load(f))
+        expected = keras_oracle.outputs(src, x, self.tmp)[0]
         ours = read_array(io["a"]["output"])
         self.assertEqual(ours.shape, expected.shape)
         diff = float(abs(ours - expected).max())
