@@ -5,7 +5,10 @@
 // template unedited and name both layers.
 #include <gtest/gtest.h>
 
+#include <unistd.h>
+
 #include <filesystem>
+#include <string>
 
 #include "convert/keras_to_torch.h"
 #include "convert/torch_to_keras_transfer.h"
@@ -24,7 +27,9 @@ std::unique_ptr<ws::Model> torchVersionOf(const std::string& kerasPath, const st
     auto keras = ws::openModel(kerasPath);
     const ws::convert::KerasToTorchResult result =
         ws::convert::convertKerasToTorch(*keras, ws::convert::KerasToTorchOptions());
-    const std::string pth = (std::filesystem::path(testing::TempDir()) / (stem + ".pth")).string();
+    const std::string pth = (std::filesystem::path(testing::TempDir()) /
+                             (stem + "_" + std::to_string(::getpid()) + ".pth"))
+                                .string();
     ws::exportModel(*result.stateDict, pth);
     auto model = ws::openModel(pth);
     std::filesystem::remove(pth);
@@ -37,7 +42,8 @@ void expectRoundTrip(const char* name) {
         std::printf("SKIP: fixture %s not found\n", name);
         GTEST_SKIP();
     }
-    auto torch = torchVersionOf(path, "transfer_round_trip");
+    // ctest runs each test in its own process, in parallel: the temp name must be this test's.
+    auto torch = torchVersionOf(path, std::string("transfer_round_trip_") + name);
     auto original = ws::openModel(path);
     auto target = ws::openModel(path);
     // Zero the template's weights first, so only the transfer can bring the values back.
