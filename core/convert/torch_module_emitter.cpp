@@ -5,6 +5,7 @@
 #include "convert/activation_table.h"
 #include "convert/torch_recurrent_helper.h"
 #include "model/error.h"
+#include "model/tensor.h"
 
 namespace ws::convert {
 
@@ -12,12 +13,6 @@ using layers::SemanticLayer;
 using nlohmann::json;
 
 namespace {
-
-std::string tupleText(const std::vector<std::int64_t>& v) {
-    std::string s = "(";
-    for (std::size_t i = 0; i < v.size(); ++i) s += (i ? ", " : "") + std::to_string(v[i]);
-    return s + (v.size() == 1 ? ",)" : ")");
-}
 
 std::vector<std::int64_t> intList(const json& p, const char* key, std::size_t n,
                                   std::int64_t fallback) {
@@ -123,7 +118,7 @@ class Emitter {
             pads.push_back(total - total / 2);
             any |= total > 0;
         }
-        return any ? tupleText(pads) : std::string();
+        return any ? shapeToString(pads) : std::string();
     }
 
     void block(const TorchBlock& b) {
@@ -227,15 +222,17 @@ class Emitter {
         else if (padding == "causal")
             pad = "(" + std::to_string(dilated[0] - 1) + ", 0)";
         const bool bias = l.tensors.count("bias") > 0;
-        const std::string common = ", kernel_size=" + tupleText(ks) + ", stride=" + tupleText(st) +
-                                   ", dilation=" + tupleText(dl);
+        const std::string common = ", kernel_size=" + shapeToString(ks) +
+                                   ", stride=" + shapeToString(st) +
+                                   ", dilation=" + shapeToString(dl);
         if (b.kind == "SeparableConv2D") {
             needSeparable_ = true;
             const auto& dw = l.tensors.at("depthwise_kernel")->tensor->shape;  // (kh, kw, C, m)
             const auto& pw = l.tensors.at("pointwise_kernel")->tensor->shape;  // (1, 1, C*m, F)
             init_ << "        " << self << " = SeparableConv2d(" << dw.at(2) << ", " << pw.at(3)
-                  << ", " << tupleText(ks) << ", " << tupleText(st) << ", " << tupleText(dl) << ", "
-                  << dw.at(3) << ", " << (bias ? "True" : "False") << ")\n";
+                  << ", " << shapeToString(ks) << ", " << shapeToString(st) << ", "
+                  << shapeToString(dl) << ", " << dw.at(3) << ", " << (bias ? "True" : "False")
+                  << ")\n";
         } else if (b.kind == "DepthwiseConv2D") {
             const auto& dw = l.tensors.at("depthwise_kernel")->tensor->shape;
             init_ << "        " << self << " = nn.Conv2d(" << dw.at(2) << ", "
@@ -276,7 +273,7 @@ class Emitter {
         const auto st =
             p.contains("strides") && p["strides"].is_array() ? intList(p, "strides", n, 1) : pool;
         const std::string pad = p.value("padding", "valid") == "same" ? samePad(l, pool, st) : "";
-        const std::string args = ", " + tupleText(pool) + ", " + tupleText(st);
+        const std::string args = ", " + shapeToString(pool) + ", " + shapeToString(st);
         if (k.rfind("MaxPooling", 0) == 0) {
             if (!pad.empty())
                 fwd_ << "        x = F.pad(x, " << pad
