@@ -221,17 +221,11 @@ void HeatmapView::refresh() {
         Job job;
         PrepareOptions o = options;
         o.cancel = cancel;
-        try {
+        runRead(job, [&] {
             job.prepared = prepareHeatmap(*tensor, *grid, cells, cells, o);
             job.hasRange = o.range || wholePass;
             job.range = wholePass ? tensorColourRange(*tensor, o) : job.prepared.range;
-        } catch (const ReadCancelled&) {
-            job.cancelled = true;
-        } catch (const std::bad_alloc&) {
-            job.error = tr("out of memory while reading the values");
-        } catch (const std::exception& e) {
-            job.error = QString::fromStdString(e.what());
-        }
+        });
         return job;
     };
     if (work <= kInlineElements) {

@@ -84,17 +84,11 @@ void HistogramView::compute(bool withStats) {
     const int bins = bins_->value();
     auto work = [tensor, known, bins, withStats](const std::atomic<bool>* cancel) {
         Job job;
-        try {
+        runRead(job, [&] {
             job.stats = withStats ? streamStats(*tensor, cancel) : known;
             job.hasStats = withStats;
             job.histogram = streamHistogram(*tensor, bins, job.stats, cancel);
-        } catch (const ReadCancelled&) {
-            job.cancelled = true;
-        } catch (const std::bad_alloc&) {
-            job.error = tr("out of memory while reading the values");
-        } catch (const std::exception& e) {
-            job.error = QString::fromStdString(e.what());
-        }
+        });
         return job;
     };
     if (tensor->numel() <= kInlineElements) {

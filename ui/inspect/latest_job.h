@@ -4,10 +4,15 @@
 // its watcher, so a result that still arrives is never delivered.
 #include <QFutureWatcher>
 #include <QObject>
+#include <QString>
 #include <QtConcurrent/QtConcurrentRun>
 #include <atomic>
 #include <functional>
 #include <memory>
+#include <new>
+#include <stdexcept>
+
+#include "stats/element_grid.h"
 
 class QThreadPool;
 
@@ -17,6 +22,21 @@ namespace ws::ui {
 // threads from the GUI thread (QImage conversions wait for them), so seconds-long reads there
 // would freeze painting.
 QThreadPool* viewThreadPool();
+
+// Runs a view's streaming read and records how it ended in the job: a cancelled read sets
+// job.cancelled, a failure becomes job.error, the text the view shows in place of the data.
+template <typename Job, typename Read>
+void runRead(Job& job, Read read) {
+    try {
+        read();
+    } catch (const ReadCancelled&) {
+        job.cancelled = true;
+    } catch (const std::bad_alloc&) {
+        job.error = QObject::tr("out of memory while reading the values");
+    } catch (const std::exception& e) {
+        job.error = QString::fromStdString(e.what());
+    }
+}
 
 template <typename Result>
 class LatestJob {
