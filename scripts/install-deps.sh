@@ -13,6 +13,9 @@ packages=(
   python3 python3-torch python3-h5py python3-numpy
   # GUI tests and screenshots, benchmarks, packaging checks
   xvfb xauth imagemagick time appstream
+  # Debian package (cpack + tests/packaging): dpkg-shlibdeps, the ELF check CPack runs, man
+  # pages, desktop/MIME validation and lookup
+  dpkg-dev file binutils man-db groff-base desktop-file-utils shared-mime-info libglib2.0-bin
 )
 
 # Node.js runs the Keras oracle (tests only); any Node >= 18 with npm will do.

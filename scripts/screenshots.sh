@@ -42,4 +42,39 @@ shoot conv_kernel_tiles "$fixtures/pytorch/cnn_batchnorm_mnist_state_dict.pt" co
 shoot histogram_statistics "$fixtures/pytorch/cnn_batchnorm_mnist_state_dict.pt" fc1.weight histogram
 shoot keras_lstm_gates "$fixtures/keras/lstm_stacked_timeseries_keras2.h5" \
   "model_weights/lstm_1/lstm_1/lstm_cell/recurrent_kernel:0" heatmap
+
+# The transfer dialog (mapping table + parity result) is rendered by its UI test: it builds the
+# matching PyTorch model in real torch (/usr/bin/python3) and runs the parity check through the
+# libtorch module, so it needs a build with WS_BUILD_TORCH_MODULE=ON.
+transfer_test="$build/tests/ui/ui_test_transfer"
+if [[ -x "$transfer_test" ]]; then
+  XDG_CONFIG_HOME="$(mktemp -d)" XDG_RUNTIME_DIR="$(mktemp -d)" WS_SCREENSHOT_DIR="$out" \
+    WS_FIXTURES="$fixtures" WS_TORCH_MODULE="$build/app/libweightsmith_torch.so" \
+    QT_QPA_PLATFORM=xcb xvfb-run -a -s "-screen 0 1600x1000x24" \
+    "$transfer_test" transfersTorchIntoKerasTemplateWithParity rePairedLayerShowsMismatch
+else
+  echo "SKIP: transfer_mapping ($transfer_test not built)"
+fi
+
+# The compare view (pairs table, A | B | A-B heatmaps, overlaid histograms) is rendered by its UI
+# test: B is a copy of a fixture edited by real torch (/usr/bin/python3) at test time.
+compare_test="$build/tests/ui/ui_test_compare"
+if [[ -x "$compare_test" ]]; then
+  XDG_CONFIG_HOME="$(mktemp -d)" XDG_RUNTIME_DIR="$(mktemp -d)" WS_SCREENSHOT_DIR="$out" \
+    WS_FIXTURES="$fixtures" QT_QPA_PLATFORM=xcb xvfb-run -a -s "-screen 0 1600x1000x24" \
+    "$compare_test" selectingPairFillsHeatmaps
+else
+  echo "SKIP: compare ($compare_test not built)"
+fi
+
+# Editing (values table with edited cells highlighted, edit history panel, "*" on the tab) is
+# rendered by its UI test in the middle of its edit -> undo -> redo -> save scenario.
+editing_test="$build/tests/ui/ui_test_editing"
+if [[ -x "$editing_test" ]]; then
+  XDG_CONFIG_HOME="$(mktemp -d)" XDG_RUNTIME_DIR="$(mktemp -d)" WS_JOURNAL_DIR="$(mktemp -d)" \
+    WS_SCREENSHOT_DIR="$out" WS_FIXTURES="$fixtures" QT_QPA_PLATFORM=xcb \
+    xvfb-run -a -s "-screen 0 1600x1000x24" "$editing_test" editUndoRedoSaveReopenTorch
+else
+  echo "SKIP: editing ($editing_test not built)"
+fi
 echo "screenshots in $out"

@@ -79,6 +79,20 @@ bool takeFileArgument(const std::string& arg, std::string& file, std::string& er
     return true;
 }
 
+bool takeModelPairArgument(const std::string& arg, std::string& a, std::string& b,
+                           std::string& error) {
+    if (!arg.empty() && arg[0] == '-' && arg != "-") {
+        error = "unknown option '" + arg + "'";
+        return false;
+    }
+    if (!b.empty()) {
+        error = "more than two models given ('" + arg + "')";
+        return false;
+    }
+    (a.empty() ? a : b) = arg;
+    return true;
+}
+
 bool requireFileAndOutput(const std::string& file, const std::string& output,
                           const char* outputHint, std::string& error) {
     if (file.empty()) {

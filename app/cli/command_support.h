@@ -44,6 +44,10 @@ bool takeOutputValue(const std::vector<std::string>& args, std::size_t& i, std::
 // option ("-x"; "-" alone is a file name) or a second FILE. Returns false on error.
 bool takeFileArgument(const std::string& arg, std::string& file, std::string& error);
 
+// The same for a command taking two models A and B (compare, verify): fills a, then b.
+bool takeModelPairArgument(const std::string& arg, std::string& a, std::string& b,
+                           std::string& error);
+
 // After parsing a command that reads one FILE and writes OUT: false, with `error` set, when
 // either is missing ("no output given: <outputHint>").
 bool requireFileAndOutput(const std::string& file, const std::string& output,

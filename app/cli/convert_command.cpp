@@ -6,17 +6,20 @@
 #include <optional>
 #include <sstream>
 
+#include "command_support.h"
 #include "convert/keras_to_torch.h"
-#include "convert/keras_to_torch_transfer.h"
+#include "convert/template_transfer.h"
 #include "convert/torch_module_emitter.h"
 #include "convert/torch_to_keras_model.h"
 #include "convert/torch_to_keras_transfer.h"
-#include "edit/edit_session.h"
 #include "export/export_model.h"
 #include "formats/open_model.h"
 #include "io/atomic_file.h"
 #include "model/error.h"
 #include "save/save_model.h"
+#include "verify/forward_program.h"
+#include "verify/verify_report.h"
+#include "verify_command.h"
 
 namespace wscli {
 
@@ -60,15 +63,25 @@ const char* const kConvertUsage =
     "                         .keras for a PyTorch SRC, a PyTorch .pth/.pt for a Keras SRC\n"
     "  --mapping MAP.json     with --template: explicit pairs {\"source layer\": \"template "
     "layer\"}\n"
+    "  --no-verify            skip the forward check (below)\n"
+    "  --input-shape D,...    the input shape (without batch) for the forward check when the\n"
+    "                         Keras config leaves a dimension open (e.g. the time steps)\n"
     "  -h, --help             show this help\n"
     "\n"
-    "exit status: 0 ok, 1 unreadable input, refused conversion or failed write, 2 usage error\n";
+    "After writing OUT, convert runs the forward check of `weightsmith-cli verify SRC OUT`\n"
+    "(seeded input, both sides under their own framework's semantics, tolerance 1e-5) when it\n"
+    "can: the libtorch module is present, the input shape is known and every layer is supported;\n"
+    "otherwise it says in one line why not. The result goes into --report-json as \"verify\".\n"
+    "\n"
+    "exit status: 0 ok, 1 unreadable input, refused conversion or failed write, 2 usage error,\n"
+    "3 written but the forward check found outputs beyond tolerance\n";
 
 struct ConvertArgs {
     std::string file, output, module, reportJson, config, className = "ConvertedModel";
     std::string templateFile, mapping;
     std::vector<std::string> brokenRules;
-    bool mergeStacks = true, help = false;
+    std::vector<std::int64_t> inputShape;  // for the forward check
+    bool mergeStacks = true, help = false, verify = true;
 };
 
 std::optional<ConvertArgs> parse(const std::vector<std::string>& args, std::string& error) {
@@ -108,6 +121,11 @@ std::optional<ConvertArgs> parse(const std::vector<std::string>& args, std::stri
                 return std::nullopt;
             }
             out.brokenRules.push_back(v);
+        } else if (is("--input-shape")) {
+            if (!value("--input-shape", v) || !parseInputShape(v, out.inputShape, error))
+                return std::nullopt;
+        } else if (a == "--no-verify") {
+            out.verify = false;
         } else if (a == "--no-merge-stacked") {
             out.mergeStacks = false;
         } else if (a == "-h" || a == "--help") {
@@ -153,39 +171,26 @@ nlohmann::json readJsonFile(const std::string& path, const char* flag) {
 }
 
 // SRC's weights into the template of the other framework (PyTorch -> Keras or Keras -> PyTorch),
-// saved as OUT.
-void transferIntoTemplate(const ConvertArgs& a, const ws::Model& source) {
+// saved as OUT. Returns the report JSON.
+nlohmann::json transferIntoTemplate(const ConvertArgs& a, const ws::Model& source) {
     ws::convert::TransferOptions options;
     if (!a.mapping.empty())
         options.mapping = ws::convert::parseTransferMapping(readJsonFile(a.mapping, "--mapping"));
-    std::shared_ptr<ws::Model> target;
-    try {
-        target = ws::openModel(a.templateFile);
-    } catch (const ws::FormatError& e) {
-        throw ws::FormatError(std::string("template: ") + e.what());
-    }
-    const bool kerasSource = source.format.rfind("keras", 0) == 0;
-    const bool kerasTarget = target->format.rfind("keras", 0) == 0;
-    if (kerasSource == kerasTarget)
-        throw ws::FormatError(std::string("the template must be of the other framework: SRC is ") +
-                              source.format + ", template '" + a.templateFile + "' is " +
-                              target->format);
-    ws::EditSession session(target);  // the template's tensors are edited in place, then saved
-    const ws::convert::TransferResult result =
-        kerasSource ? ws::convert::transferKerasToTorch(source, session.model(), options)
-                    : ws::convert::transferTorchToKeras(source, session.model(), options);
-    const ws::SaveReport saved = ws::saveModel(session.model(), a.output);
-    if (!a.reportJson.empty())
-        writeText(a.reportJson, ws::convert::transferReportJson(result).dump(2) + "\n");
+    // The template's tensors are edited in memory, then saved as OUT.
+    const ws::convert::FilledTemplate filled =
+        ws::convert::fillTemplate(source, a.templateFile, options);
+    const ws::convert::TransferResult& result = filled.report;
+    const ws::SaveReport saved = ws::saveModel(*filled.model, a.output);
     std::fputs(ws::convert::transferReportText(result).c_str(), stdout);
     for (const std::string& w : result.warnings) std::fprintf(stderr, "warning: %s\n", w.c_str());
     std::printf("wrote %zu tensor%s into a copy of %s: %s (%s)\n", result.tensorsWritten,
                 result.tensorsWritten == 1 ? "" : "s", a.templateFile.c_str(), a.output.c_str(),
                 saved.format.c_str());
+    return ws::convert::transferReportJson(result);
 }
 
 // PyTorch SRC without a template: a generated Keras full model (seed-style or nn.Sequential).
-void generateKeras(const ConvertArgs& a, const ws::Model& source) {
+nlohmann::json generateKeras(const ConvertArgs& a, const ws::Model& source) {
     if (!a.module.empty() || !a.config.empty())
         throw ws::FormatError(
             "--emit-module/--config: convert reads Keras files for these options; this SRC is " +
@@ -195,16 +200,85 @@ void generateKeras(const ConvertArgs& a, const ws::Model& source) {
         throw ws::FormatError(
             "PyTorch -> Keras writes a Keras 2 full-model .h5 (-o OUT.h5), not '" + out + "'");
     const ws::convert::TransferResult result = ws::convert::writeGeneratedKerasModel(source, out);
-    if (!a.reportJson.empty())
-        writeText(a.reportJson, ws::convert::transferReportJson(result).dump(2) + "\n");
     std::fputs(ws::convert::transferReportText(result).c_str(), stdout);
     std::printf("wrote %zu tensor%s and a generated model_config to %s (keras-h5)\n",
                 result.tensorsWritten, result.tensorsWritten == 1 ? "" : "s", out.c_str());
+    return ws::convert::transferReportJson(result);
 }
 
 std::string baseName(const std::string& path) {
     const auto slash = path.find_last_of('/');
     return slash == std::string::npos ? path : path.substr(slash + 1);
+}
+
+// Keras SRC without a template: the PyTorch state_dict (+ the generated module source).
+nlohmann::json convertKerasSource(const ConvertArgs& a, const ws::Model& source,
+                                  const nlohmann::json& architecture) {
+    ws::convert::KerasToTorchOptions options;
+    options.architecture = architecture;
+    options.plan.mergeStacks = a.mergeStacks;
+    options.engine.brokenRules.insert(a.brokenRules.begin(), a.brokenRules.end());
+    const ws::convert::KerasToTorchResult result =
+        ws::convert::convertKerasToTorch(source, options);
+    std::string module;
+    if (!a.module.empty()) {
+        ws::convert::EmitOptions emit;
+        emit.className = a.className;
+        emit.sourceFile = baseName(a.file);
+        emit.stateDictFile = baseName(a.output);
+        module = ws::convert::emitTorchModule(result, emit);  // refuses before anything is written
+    }
+    const ws::ExportReport report = ws::exportModel(*result.stateDict, a.output);
+    if (!module.empty()) writeText(a.module, module);
+    std::fputs(ws::convert::mappingReportText(result).c_str(), stdout);
+    for (const std::string& w : result.warnings) std::fprintf(stderr, "warning: %s\n", w.c_str());
+    std::printf("wrote %zu tensor%s to %s (%s)%s%s\n", report.tensors,
+                report.tensors == 1 ? "" : "s", a.output.c_str(), report.format.c_str(),
+                module.empty() ? "" : ", module source to ", a.module.c_str());
+    return ws::convert::mappingReportJson(result);
+}
+
+// A one-line reason (the loader's message lists every place it looked, one per line).
+std::string oneLine(std::string text) {
+    for (std::size_t p = text.find('\n'); p != std::string::npos; p = text.find('\n', p))
+        text.replace(p, 1, "; ");
+    return text;
+}
+
+// The forward check of SRC against the written OUT (what `verify SRC OUT` does), recorded in
+// report["verify"]. The conversion itself succeeded, so a check that cannot run (no libtorch
+// module, an open input dimension, a layer verify lacks) only says why; outputs beyond
+// tolerance make the exit status kExitBeyondTolerance.
+int checkConversion(const ConvertArgs& a, const ws::Model& source,
+                    const nlohmann::json& architecture, nlohmann::json& report) {
+    auto notRun = [&](const std::string& why) {
+        std::printf("verify: not run: %s\n", why.c_str());
+        report["verify"] = ws::verify::verifyNotRunJson(why);
+        return kExitOk;
+    };
+    if (!a.verify) return notRun("--no-verify");
+    ws::verify::VerifyOptions options;
+    options.inputShape = a.inputShape;
+    ws::verify::ForwardProgram program;
+    ws::verify::VerifyOutcome outcome;
+    try {
+        const std::unique_ptr<ws::Model> written = ws::openModel(a.output);
+        program = ws::verify::buildForwardProgram(source, *written, architecture);
+        outcome = ws::verify::runVerify(program, options);
+    } catch (const ws::FormatError& e) {
+        return notRun(oneLine(e.what()));
+    }
+    std::printf("forward check (weightsmith-cli verify %s %s):\n", a.file.c_str(),
+                a.output.c_str());
+    printVerifyReport(program, outcome, options);
+    report["verify"] = ws::verify::verifyOutcomeJson(program, outcome, options);
+    if (outcome.pass) return kExitOk;
+    const std::string failing = ws::verify::failingSummary(outcome);
+    std::fprintf(stderr,
+                 "weightsmith-cli: %s: written to %s, but the forward check failed: %s beyond "
+                 "tolerance %g\n",
+                 a.file.c_str(), a.output.c_str(), failing.c_str(), options.tolerance);
+    return kExitBeyondTolerance;
 }
 
 }  // namespace
@@ -228,47 +302,21 @@ int runConvert(const std::vector<std::string>& args) {
         return 1;
     }
     try {
-        if (!parsed->templateFile.empty()) {
-            transferIntoTemplate(*parsed, *model);
-            return 0;
-        }
-        ws::convert::KerasToTorchOptions options;
-        if (!parsed->config.empty()) {
-            std::ifstream in(parsed->config);
-            if (!in) throw ws::FormatError("cannot read --config file '" + parsed->config + "'");
-            std::stringstream text;
-            text << in.rdbuf();
-            options.architecture = nlohmann::json::parse(text.str(), nullptr, false);
-            if (options.architecture.is_discarded())
-                throw ws::FormatError("--config file '" + parsed->config + "' is not valid JSON");
-        }
-        if (model->format.rfind("keras", 0) != 0) {
-            generateKeras(*parsed, *model);
-            return 0;
-        }
-        options.plan.mergeStacks = parsed->mergeStacks;
-        options.engine.brokenRules.insert(parsed->brokenRules.begin(), parsed->brokenRules.end());
-        const ws::convert::KerasToTorchResult result =
-            ws::convert::convertKerasToTorch(*model, options);
-        std::string module;
-        if (!parsed->module.empty()) {
-            ws::convert::EmitOptions emit;
-            emit.className = parsed->className;
-            emit.sourceFile = baseName(parsed->file);
-            emit.stateDictFile = baseName(parsed->output);
-            module =
-                ws::convert::emitTorchModule(result, emit);  // refuses before anything is written
-        }
-        const ws::ExportReport report = ws::exportModel(*result.stateDict, parsed->output);
-        if (!module.empty()) writeText(parsed->module, module);
-        if (!parsed->reportJson.empty())
-            writeText(parsed->reportJson, ws::convert::mappingReportJson(result).dump(2) + "\n");
-        std::fputs(ws::convert::mappingReportText(result).c_str(), stdout);
-        for (const std::string& w : result.warnings)
-            std::fprintf(stderr, "warning: %s\n", w.c_str());
-        std::printf("wrote %zu tensor%s to %s (%s)%s%s\n", report.tensors,
-                    report.tensors == 1 ? "" : "s", parsed->output.c_str(), report.format.c_str(),
-                    module.empty() ? "" : ", module source to ", parsed->module.c_str());
+        const bool kerasSource = model->format.rfind("keras", 0) == 0;
+        const nlohmann::json architecture = kerasSource && !parsed->config.empty()
+                                                ? readJsonFile(parsed->config, "--config")
+                                                : nlohmann::json();
+        nlohmann::json report;
+        if (!parsed->templateFile.empty())
+            report = transferIntoTemplate(*parsed, *model);
+        else if (!kerasSource)
+            report = generateKeras(*parsed, *model);
+        else
+            report = convertKerasSource(*parsed, *model, architecture);
+        // The conversion is written; the forward check decides the exit status.
+        const int status = checkConversion(*parsed, *model, architecture, report);
+        if (!parsed->reportJson.empty()) writeText(parsed->reportJson, report.dump(2) + "\n");
+        return status;
     } catch (const ws::FormatError& e) {
         std::fprintf(stderr, "weightsmith-cli: %s: cannot convert: %s\n", parsed->file.c_str(),
                      e.what());

@@ -4,6 +4,7 @@
 #include <string>
 #include <vector>
 
+#include "compare_command.h"
 #include "convert_command.h"
 #include "edit_command.h"
 #include "export_command.h"
@@ -28,6 +29,9 @@ const char* const kUsage =
     "  verify A B [--input-shape D,...] [--tolerance T] [--seed N]\n"
     "                 run both models on seeded random input, each under its own\n"
     "                 framework's semantics, and compare layer by layer\n"
+    "  compare A B [--json] [--pair A_LAYER=B_LAYER ...]\n"
+    "                 pair the layers of two models (also Keras vs PyTorch) and show\n"
+    "                 max |A-B|, relative Frobenius norm, cosine similarity, identical\n"
     "\n"
     "  --help         show this help (`weightsmith-cli inspect --help` for the options)\n"
     "  --version      show the version\n";
@@ -54,6 +58,7 @@ int main(int argc, char** argv) {
     if (command == "export") return wscli::runExport({args.begin() + 1, args.end()});
     if (command == "convert") return wscli::runConvert({args.begin() + 1, args.end()});
     if (command == "verify") return wscli::runVerify({args.begin() + 1, args.end()});
+    if (command == "compare") return wscli::runCompare({args.begin() + 1, args.end()});
     std::fprintf(stderr, "weightsmith-cli: unknown command '%s'\n%s", command.c_str(), kUsage);
     return 2;
 }

@@ -12,13 +12,12 @@
 #include "model/error.h"
 #include "model/tensor.h"
 #include "verify/torch_kernels_loader.h"
+#include "verify/verify_report.h"
 #include "verify/verify_run.h"
 
 namespace wscli {
 
 namespace {
-
-constexpr int kExitBeyondTolerance = 3;
 
 const char* const kVerifyUsage =
     "usage: weightsmith-cli verify A B [--input-shape D1,D2,...] [--tolerance T] [--seed N]\n"
@@ -60,19 +59,9 @@ std::optional<VerifyArgs> parse(const std::vector<std::string>& args, std::strin
         const std::string& a = args[i];
         std::string v;
         if (isFlag(a, "--input-shape")) {
-            if (!takeFlagValue(args, i, "--input-shape", v, error)) return std::nullopt;
-            std::stringstream parts(v);
-            std::string part;
-            while (std::getline(parts, part, ',')) {
-                double d = 0;
-                if (!parseNumber(part, d) || d < 1 || d > 1e9 ||
-                    d != static_cast<std::int64_t>(d)) {
-                    error = "--input-shape needs positive integers separated by commas, got '" + v +
-                            "'";
-                    return std::nullopt;
-                }
-                out.options.inputShape.push_back(static_cast<std::int64_t>(d));
-            }
+            if (!takeFlagValue(args, i, "--input-shape", v, error) ||
+                !parseInputShape(v, out.options.inputShape, error))
+                return std::nullopt;
         } else if (isFlag(a, "--tolerance")) {
             if (!takeFlagValue(args, i, "--tolerance", v, error)) return std::nullopt;
             if (!parseNumber(v, out.options.tolerance) || !(out.options.tolerance >= 0)) {
@@ -119,6 +108,27 @@ std::optional<VerifyArgs> parse(const std::vector<std::string>& args, std::strin
     return out;
 }
 
+}  // namespace
+
+bool parseInputShape(const std::string& text, std::vector<std::int64_t>& shape,
+                     std::string& error) {
+    std::stringstream parts(text);
+    std::string part;
+    shape.clear();
+    while (std::getline(parts, part, ',')) {
+        double d = 0;
+        if (!parseNumber(part, d) || d < 1 || d > 1e9 || d != static_cast<std::int64_t>(d)) {
+            error = "--input-shape needs positive integers separated by commas, got '" + text + "'";
+            return false;
+        }
+        shape.push_back(static_cast<std::int64_t>(d));
+    }
+    if (shape.empty()) error = "--input-shape needs at least one dimension";
+    return !shape.empty();
+}
+
+namespace {
+
 nlohmann::json arrayJson(const ws::verify::Array& a) {
     return {{"shape", a.shape}, {"data", a.values}};
 }
@@ -156,6 +166,30 @@ void printDifference(const ws::verify::Difference& d) {
                 d.maxAbs, d.maxRel, d.scale, d.pass ? "ok" : "FAIL");
 }
 
+}  // namespace
+
+void printVerifyReport(const ws::verify::ForwardProgram& program,
+                       const ws::verify::VerifyOutcome& outcome,
+                       const ws::verify::VerifyOptions& options) {
+    std::printf("A: %s (%s)\nB: %s (%s)\n", program.a.file.c_str(),
+                semanticsName(program.a).c_str(), program.b.file.c_str(),
+                semanticsName(program.b).c_str());
+    std::printf("input: %s %s, seed %llu (libtorch module: %s)\n",
+                ws::shapeToString(outcome.input.shape).c_str(),
+                program.tokenRange > 0 ? "token ids" : "standard normal",
+                static_cast<unsigned long long>(options.seed),
+                ws::verify::loadedTorchModulePath().c_str());
+    for (const std::string& note : program.notes) std::printf("note: %s\n", note.c_str());
+    std::printf("layers:\n");
+    for (const auto& d : outcome.layers) printDifference(d);
+    printDifference(outcome.output);
+    const std::string failing = ws::verify::failingSummary(outcome);
+    std::printf("verify: %s (tolerance %g)%s%s\n", outcome.pass ? "OK" : "DIFFERENT",
+                options.tolerance, failing.empty() ? "" : "; beyond it: ", failing.c_str());
+}
+
+namespace {
+
 nlohmann::json readArchitecture(const std::string& path) {
     if (path.empty()) return nullptr;
     std::ifstream in(path);
@@ -185,20 +219,8 @@ int runVerify(const std::vector<std::string>& args) {
         const ws::verify::ForwardProgram program =
             ws::verify::buildForwardProgram(*a, *b, readArchitecture(parsed->config));
         const ws::verify::VerifyOutcome outcome = ws::verify::runVerify(program, parsed->options);
-        std::printf("A: %s (%s)\nB: %s (%s)\n", parsed->a.c_str(), semanticsName(program.a).c_str(),
-                    parsed->b.c_str(), semanticsName(program.b).c_str());
-        std::printf("input: %s %s, seed %llu (libtorch module: %s)\n",
-                    ws::shapeToString(outcome.input.shape).c_str(),
-                    program.tokenRange > 0 ? "token ids" : "standard normal",
-                    static_cast<unsigned long long>(parsed->options.seed),
-                    ws::verify::loadedTorchModulePath().c_str());
-        for (const std::string& note : program.notes) std::printf("note: %s\n", note.c_str());
-        std::printf("layers:\n");
-        for (const auto& d : outcome.layers) printDifference(d);
-        printDifference(outcome.output);
+        printVerifyReport(program, outcome, parsed->options);
         if (!parsed->saveIo.empty()) saveIo(parsed->saveIo, program, outcome);
-        std::printf("verify: %s (tolerance %g)\n", outcome.pass ? "OK" : "DIFFERENT",
-                    parsed->options.tolerance);
         return outcome.pass ? kExitOk : kExitBeyondTolerance;
     } catch (const ws::FormatError& e) {
         return reportFailure(std::string("verify: ") + e.what());

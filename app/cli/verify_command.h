@@ -1,6 +1,9 @@
 #pragma once
+#include <cstdint>
 #include <string>
 #include <vector>
+
+#include "verify/verify_run.h"
 
 namespace wscli {
 
@@ -9,5 +12,16 @@ namespace wscli {
 // loaded on first use), and compares layer by layer. Exit 0 within tolerance, 3 beyond it,
 // 1 unreadable / unrunnable input, 2 usage error.
 int runVerify(const std::vector<std::string>& args);
+
+constexpr int kExitBeyondTolerance = 3;  // verify, and convert's forward check
+
+// "D1,D2,..." (positive integers) -> the input shape without batch; false with `error` set.
+bool parseInputShape(const std::string& text, std::vector<std::int64_t>& shape, std::string& error);
+
+// Prints a finished run as `verify` does: both sides, the input, notes, one line per compared
+// layer and the output, then "verify: OK" or "verify: DIFFERENT" naming what is beyond tolerance.
+void printVerifyReport(const ws::verify::ForwardProgram& program,
+                       const ws::verify::VerifyOutcome& outcome,
+                       const ws::verify::VerifyOptions& options);
 
 }  // namespace wscli

@@ -4,6 +4,7 @@
 #include <QCommandLineParser>
 #include <QElapsedTimer>
 #include <QSettings>
+#include <QTimer>
 
 #include "window/first_paint_probe.h"
 #include "window/main_window.h"
@@ -17,6 +18,9 @@ int main(int argc, char** argv) {
     QApplication::setOrganizationName(QStringLiteral("Weightsmith"));
     QApplication::setApplicationVersion(QStringLiteral(WS_VERSION));
     QApplication::setWindowIcon(QIcon(QStringLiteral(":/weightsmith/icons/weightsmith.png")));
+    // The installed .desktop file's id (packaging/): on Wayland the shell finds the window's
+    // icon and name through it.
+    QGuiApplication::setDesktopFileName(QStringLiteral("io.github.weightsmith.Weightsmith"));
 
     QCommandLineParser parser;
     parser.setApplicationDescription(
@@ -42,6 +46,7 @@ int main(int argc, char** argv) {
     parser.process(app);
 
     ws::ui::MainWindow window;
+    bool interactive = false;  // not a screenshot or a measurement: may ask questions
     if (parser.isSet(shot)) {
         const QStringList wh = parser.value(size).split(QLatin1Char('x'));
         if (wh.size() == 2) window.resize(wh[0].toInt(), wh[1].toInt());
@@ -49,8 +54,11 @@ int main(int argc, char** argv) {
             &window, {parser.value(shot), parser.value(select), parser.value(view)});
     } else if (!ws::ui::FirstPaintProbe::installIfRequested(&window, sinceMain)) {
         window.restoreGeometry(QSettings().value(QStringLiteral("window/geometry")).toByteArray());
+        interactive = true;
     }
     window.show();
     for (const QString& file : parser.positionalArguments()) window.openFile(file);
+    // Edits a crashed session left in its journal: offered once the window is up.
+    if (interactive) QTimer::singleShot(0, &window, [&window] { window.offerJournalRestore(); });
     return app.exec();
 }

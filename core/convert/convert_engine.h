@@ -37,6 +37,7 @@ struct TorchTensor {
     DenseArray array;
     std::string source;     // Keras tensor path(s) it came from
     std::string transform;  // "transpose(1,0), gates i,f,c,o->i,f,g,o", ...
+    std::string warning;    // non-empty: something the report must say (a split not used)
 };
 
 std::vector<TorchTensor> kerasLayerToTorch(const layers::SemanticLayer& layer,
@@ -50,6 +51,14 @@ std::map<std::string, DenseArray> torchLayerToKeras(const std::map<std::string, 
                                                     const LayerRule& rule,
                                                     const LayerContext& context,
                                                     const nlohmann::json& kerasParams);
+
+// PyTorch -> Keras: the two PyTorch biases each summed Keras bias is made of, stacked as rows
+// (bias_ih, bias_hh) in the Keras bias layout, by role (direction prefix + kTorchBiasSplitRole).
+// Empty when the rule sums no biases or the PyTorch layer has none.
+std::map<std::string, DenseArray> torchBiasSplits(const std::map<std::string, DenseArray>& torch,
+                                                  const LayerRule& rule,
+                                                  const LayerContext& context,
+                                                  const nlohmann::json& kerasParams);
 
 // "weight_ih_l{k}{dir}" with k=1, reverse -> "weight_ih_l1_reverse".
 std::string torchTensorName(const std::string& pattern, int stackIndex, bool reverse);

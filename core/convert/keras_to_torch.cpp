@@ -107,14 +107,16 @@ KerasToTorchResult convertKerasToTorch(const Model& keras, const KerasToTorchOpt
                 entry.notes.push_back("layer " + std::to_string(k) + " of a num_layers=" +
                                       std::to_string(block.layers.size()) + " stack");
             for (TorchTensor& t : kerasLayerToTorch(l, *rule, ctx, options.engine)) {
+                if (!t.warning.empty()) result.warnings.push_back(t.warning);
                 auto node = toTensorNode(t.array, t.name);
                 if (result.stateDict->find(t.name))
                     throw FormatError("two Keras tensors map to the PyTorch name '" + t.name + "'");
                 result.stateDict->root->addChild(std::move(node));
                 result.stateDict->reindex();
                 const Node* src = nullptr;
-                for (const auto& [role, n] : l.tensors)
-                    if (n->path == t.source) src = n;
+                for (const auto* found : {&l.tensors, &l.extras})
+                    for (const auto& [role, n] : *found)
+                        if (n->path == t.source) src = n;
                 entry.sourceShapes.push_back(src ? shapeToString(src->tensor->shape) : "-");
                 t.array.data.clear();
                 entry.tensors.push_back(std::move(t));

@@ -110,6 +110,7 @@ TransferResult transferKerasToTorch(const Model& keras, Model& torch,
         if (s.kind != d.kind) throw FormatError(who + " are different kinds of layer");
         TransferPair report;
         report.sourceUnit = s.kerasLayers;
+        report.mappingKey = s.name;
         report.sourceKind = s.kind;
         report.targetLayer = d.name;
         report.targetKind = d.kind;

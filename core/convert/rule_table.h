@@ -52,6 +52,14 @@ struct LayerRule {
     std::vector<std::string> torchCounters;
 };
 
+// Our own dataset in the layer group of a Keras .h5 that Weightsmith generates from PyTorch
+// (torch_to_keras_model.h): the PyTorch bias_ih and bias_hh of a summed-bias layer (LSTM,
+// SimpleRNN) as rows 0 and 1, in the Keras bias layout (Keras gate order). Keras keeps only
+// their sum; this lets the way back restore both bit for bit. It is not listed in the layer's
+// weight_names, so Keras and tfjs, which load by weight_names, ignore it; recognition puts it
+// in SemanticLayer::extras (its name starts with layers::kOwnDatasetPrefix).
+constexpr const char* kTorchBiasSplitRole = "weightsmith_torch_bias_ih_hh";
+
 const std::vector<LayerRule>& ruleTable();
 const LayerRule* findRule(const std::string& kind);  // null when no row exists
 

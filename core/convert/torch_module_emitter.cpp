@@ -4,6 +4,7 @@
 
 #include "convert/activation_table.h"
 #include "convert/torch_recurrent_helper.h"
+#include "layers/keras_conv_transpose.h"
 #include "model/error.h"
 #include "model/tensor.h"
 
@@ -144,6 +145,8 @@ class Emitter {
         } else if (k == "Conv1D" || k == "Conv2D" || k == "Conv3D" || k == "DepthwiseConv2D" ||
                    k == "SeparableConv2D") {
             conv(b, l);
+        } else if (k == "Conv2DTranspose") {
+            convTranspose(b, l);
         } else if (k == "BatchNormalization") {
             const Node* mean = l.tensors.at("moving_mean");
             const std::int64_t c = mean->tensor->shape.at(0);
@@ -246,6 +249,42 @@ class Emitter {
         if (!pad.empty())
             fwd_ << "        x = F.pad(x, " << pad << ")  # Keras padding='" << padding << "'\n";
         fwd_ << "        x = " << self << "(x)\n";
+        applyActivation(l, b.rankIn);
+    }
+
+    // nn.ConvTranspose2d computes the full transposed convolution; Keras' output is a window
+    // of it (layers/keras_conv_transpose.h), cut out by slicing.
+    void convTranspose(const TorchBlock& b, const SemanticLayer& l) {
+        const json& p = l.params;
+        if (p.value("data_format", "channels_last") != "channels_last")
+            refuse(l, "channels_first Keras convolutions are not generated yet");
+        const auto ks = intList(p, "kernel_size", 2, 1);
+        const auto st = intList(p, "strides", 2, 1);
+        const auto dl = intList(p, "dilation_rate", 2, 1);
+        const std::string padding = p.value("padding", "valid");
+        if (padding != "same" && padding != "valid") refuse(l, "padding '" + padding + "'");
+        const bool padded = p.contains("output_padding") && !p["output_padding"].is_null();
+        const auto op =
+            padded ? intList(p, "output_padding", 2, 0) : std::vector<std::int64_t>{-1, -1};
+        std::string window;
+        for (std::size_t i = 0; i < 2; ++i) {
+            // `before` and the trimmed tail do not depend on the input length (any will do).
+            const layers::TransposeAxis a =
+                layers::kerasTransposeAxis(1, ks[i], st[i], dl[i], padding == "same", op[i]);
+            if (a.trimAfter() < 0)
+                refuse(l,
+                       "its output is longer than the transposed convolution (kernel smaller "
+                       "than the stride, or output_padding): not generated yet");
+            window += ", " + std::to_string(a.before) + ":" +
+                      (a.trimAfter() > 0 ? std::to_string(-a.trimAfter()) : std::string());
+        }
+        const auto& kernel = l.tensors.at("kernel")->tensor->shape;  // (kh, kw, out, in)
+        init_ << "        self." << b.attr << " = nn.ConvTranspose2d(" << kernel.at(3) << ", "
+              << kernel.at(2) << ", kernel_size=" << shapeToString(ks)
+              << ", stride=" << shapeToString(st) << ", dilation=" << shapeToString(dl)
+              << ", bias=" << (l.tensors.count("bias") ? "True" : "False") << ")\n";
+        fwd_ << "        x = self." << b.attr << "(x)[:, :" << window << "]  # Keras padding='"
+             << padding << "' output window\n";
         applyActivation(l, b.rankIn);
     }
 

@@ -55,6 +55,17 @@ bool stacksWith(const SemanticLayer& last, const SemanticLayer& next) {
     return !a.value("go_backwards", false) && !b.value("go_backwards", false);
 }
 
+// Whether a normalization layer's `axis` is the last one: -1, or its index when the input
+// shape is known (an integer axis with an unknown input shape is taken as the last).
+bool normalizesLastAxis(const SemanticLayer& layer, nlohmann::json& axis) {
+    const auto given = layer.params.value("axis", nlohmann::json(-1));
+    axis = given.is_array() && given.size() == 1 ? given[0] : given;
+    if (axis == -1) return true;
+    return axis.is_number_integer() &&
+           (layer.inputShape.empty() ||
+            axis.get<std::int64_t>() == std::int64_t(layer.inputShape.size()));
+}
+
 }  // namespace
 
 bool isSpatialKind(const std::string& k) {
@@ -91,15 +102,18 @@ std::string layerRefusal(const SemanticLayer& layer) {
                "), which has no rule yet";
     if (isRecurrent(layer.kind) && p.value("time_major", false))
         return "recurrent layer '" + layer.name + "' is time-major, which is not supported";
-    if (layer.kind == "BatchNormalization") {
-        const auto axis = p.value("axis", nlohmann::json(-1));
-        const auto a = axis.is_array() && axis.size() == 1 ? axis[0] : axis;
-        const bool last =
-            a == -1 || (a.is_number_integer() && !layer.inputShape.empty() &&
-                        a.get<std::int64_t>() == std::int64_t(layer.inputShape.size()));
-        if (!last && !(a.is_number_integer() && layer.inputShape.empty()))
-            return "BatchNormalization layer '" + layer.name + "' normalizes axis " + a.dump() +
-                   ", not the channels axis; not supported";
+    nlohmann::json axis;
+    if (layer.kind == "BatchNormalization" && !normalizesLastAxis(layer, axis))
+        return "BatchNormalization layer '" + layer.name + "' normalizes axis " + axis.dump() +
+               ", not the channels axis; not supported";
+    if (layer.kind == "LayerNormalization") {
+        if (!normalizesLastAxis(layer, axis))
+            return "LayerNormalization layer '" + layer.name + "' normalizes axis " + axis.dump() +
+                   ", not the last axis as nn.LayerNorm does; not supported";
+        if (p.value("rms_scaling", false))
+            return "LayerNormalization layer '" + layer.name +
+                   "' has rms_scaling=True (RMS normalization), which nn.LayerNorm does not "
+                   "compute; not supported";
     }
     return {};
 }

@@ -3,6 +3,7 @@
 #include <map>
 #include <memory>
 
+#include "convert/convert_engine.h"
 #include "export/exporters.h"
 #include "io/atomic_file.h"
 #include "layers/torch_layer_recognition.h"
@@ -143,7 +144,7 @@ struct Builder {
         pair.sourceKind = src.kind;
         pair.targetLayer = kerasName;
         pair.targetKind = kerasKind;
-        KerasLayerWeights lw{kerasName, {}};
+        KerasLayerWeights lw{kerasName, {}, {}};
         const json params = {{"bidirectional", false}};
         std::size_t i = 0;
         for (auto& [role, array] : torchUnitToKeras(src, stackIndex, params, pair)) {
@@ -153,10 +154,31 @@ struct Builder {
             lw.weights.emplace_back(weightName, keep.back()->tensor.get());
             ++result.tensorsWritten;
         }
+        addBiasSplit(src, stackIndex, params, kerasName, lw);
         weights.push_back(std::move(lw));
         result.pairs.push_back(std::move(pair));
     }
-    void addWeightless(const std::string& name) { weights.push_back({name, {}}); }
+    void addWeightless(const std::string& name) { weights.push_back({name, {}, {}}); }
+
+    // Keras keeps only the sum of PyTorch's two recurrent biases: the pair goes along in our
+    // own unlisted dataset (kTorchBiasSplitRole), so converting back restores both exactly.
+    void addBiasSplit(const SemanticLayer& src, int stackIndex, const json& params,
+                      const std::string& kerasName, KerasLayerWeights& lw) {
+        const LayerRule* rule = findRule(src.kind);
+        if (!rule) return;
+        std::map<std::string, DenseArray> torch;
+        for (const auto& [role, node] : src.tensors) torch[role] = DenseArray::fromNode(*node);
+        LayerContext ctx;
+        ctx.stackIndex = stackIndex;
+        for (auto& [role, rows] : torchBiasSplits(torch, *rule, ctx, params)) {
+            keep.push_back(toTensorNode(rows, role));
+            lw.unlisted.emplace_back(role, keep.back()->tensor.get());
+            result.notes.push_back("layer '" + kerasName +
+                                   "': PyTorch's bias_ih and bias_hh kept in '" + "model_weights/" +
+                                   kerasName + "/" + role +
+                                   "' (Keras uses their sum; converting back restores both)");
+        }
+    }
 };
 
 // nn.LSTM/GRU -> [Dropout] -> nn.Linear(hidden, out).

@@ -19,22 +19,8 @@ namespace ws::convert {
 using layers::LayerSet;
 using layers::SemanticLayer;
 
-namespace {
-
-// One PyTorch layer, or one level of a num_layers stack.
-struct SourceUnit {
-    const SemanticLayer* layer = nullptr;
-    int stackIndex = 0;
-    std::string label;  // "fc", "lstm[2]"
-};
-
-struct TargetUnit {
-    const SemanticLayer* layer = nullptr;
-    std::vector<std::int64_t> preFlattenShape;  // Dense after a Flatten of a channels-first tensor
-};
-
-std::vector<SourceUnit> sourceUnits(const LayerSet& set, std::vector<std::string>& notes) {
-    std::vector<SourceUnit> out;
+std::vector<TorchUnit> torchTransferUnits(const LayerSet& set, std::vector<std::string>& notes) {
+    std::vector<TorchUnit> out;
     for (const SemanticLayer& l : set.layers) {
         const LayerRule* rule = findRule(l.kind);
         if (!rule) {
@@ -50,13 +36,13 @@ std::vector<SourceUnit> sourceUnits(const LayerSet& set, std::vector<std::string
     return out;
 }
 
-std::vector<TargetUnit> targetUnits(const LayerSet& set) {
+std::vector<KerasUnit> kerasTransferUnits(const LayerSet& set) {
     // The plan refuses what PyTorch cannot compute (GRU reset_after=False, unknown pre-Flatten
     // shape) and knows which Dense reads a Flatten that PyTorch performs channels-first.
     PlanOptions planOptions;
     planOptions.mergeStacks = false;
     const TorchPlan plan = planTorchModel(set, planOptions);
-    std::vector<TargetUnit> out;
+    std::vector<KerasUnit> out;
     for (const TorchBlock& block : plan.blocks) {
         if (block.attr.empty() || !findRule(block.kind)) continue;
         for (std::size_t index : block.layers)
@@ -64,6 +50,11 @@ std::vector<TargetUnit> targetUnits(const LayerSet& set) {
     }
     return out;
 }
+
+namespace {
+
+using SourceUnit = TorchUnit;
+using TargetUnit = KerasUnit;
 
 std::string kindText(const SemanticLayer& l) {
     return l.kind + (l.params.value("bidirectional", false) ? ", bidirectional" : "");
@@ -230,10 +221,9 @@ std::string joined(const std::vector<std::string>& items) {
 
 }  // namespace
 
-std::vector<std::pair<std::string, DenseArray>> torchUnitToKeras(const SemanticLayer& source,
-                                                                 int stackIndex,
-                                                                 const nlohmann::json& kerasParams,
-                                                                 TransferPair& report) {
+std::vector<std::pair<std::string, DenseArray>> torchUnitToKeras(
+    const SemanticLayer& source, int stackIndex, const nlohmann::json& kerasParams,
+    TransferPair& report, const std::vector<std::int64_t>& preFlattenShape) {
     const LayerRule* rule = findRule(source.kind);
     if (!rule)
         throw FormatError("layer '" + source.name + "' (" + source.kind +
@@ -242,6 +232,7 @@ std::vector<std::pair<std::string, DenseArray>> torchUnitToKeras(const SemanticL
     for (const auto& [role, node] : source.tensors) torch[role] = DenseArray::fromNode(*node);
     LayerContext ctx;
     ctx.stackIndex = stackIndex;
+    ctx.preFlattenShape = preFlattenShape;
     std::map<std::string, DenseArray> keras = torchLayerToKeras(torch, *rule, ctx, kerasParams);
     const SourceUnit unit{&source, stackIndex, source.name};
     std::vector<std::pair<std::string, DenseArray>> out;
@@ -253,7 +244,7 @@ std::vector<std::pair<std::string, DenseArray>> torchUnitToKeras(const SemanticL
             t.sourceNames = sourceNamesFor(*rule, it->first, unit);
             t.sourceShape = sourceShapesFor(*rule, it->first, unit);
             t.targetShape = shapeToString(it->second.shape);
-            t.transform = describeInverse(*rule, it->first, TargetUnit{});
+            t.transform = describeInverse(*rule, it->first, TargetUnit{nullptr, preFlattenShape});
             report.tensors.push_back(std::move(t));
             out.emplace_back(it->first, std::move(it->second));
             keras.erase(it);
@@ -317,8 +308,8 @@ TransferResult transferTorchToKeras(const Model& source, Model& keras,
         throw FormatError("the source is a Keras file; give a PyTorch file as SRC");
     const LayerSet dst = layers::recognizeKerasLayers(keras);
     result.notes.insert(result.notes.end(), src.notes.begin(), src.notes.end());
-    std::vector<SourceUnit> from = sourceUnits(src, result.notes);
-    const std::vector<TargetUnit> to = targetUnits(dst);
+    std::vector<SourceUnit> from = torchTransferUnits(src, result.notes);
+    const std::vector<TargetUnit> to = kerasTransferUnits(dst);
 
     // Explicit pairs first, then the rest in order.
     std::vector<std::pair<std::size_t, std::size_t>> pairs;

@@ -31,6 +31,9 @@ struct TransferTensor {
 struct TransferPair {
     std::string sourceUnit, sourceKind;  // "lstm[1]", "LSTM"
     std::string targetLayer, targetKind;
+    // The source's name in TransferOptions::mapping when it is not sourceUnit (Keras -> PyTorch:
+    // the converted module "lstm" for the Keras layers "lstm, lstm_1").
+    std::string mappingKey;
     bool fromMapping = false;  // paired by the user's mapping rather than by order
     std::vector<TransferTensor> tensors;
     std::vector<std::string> notes;
@@ -50,6 +53,28 @@ struct TransferResult {
     bool kerasToTorch = false;  // the reverse transfer (keras_to_torch_transfer.h)
 };
 
+// One PyTorch layer, or one level `stackIndex` of a num_layers stack (Keras has one layer per
+// level): what goes into one Keras layer.
+struct TorchUnit {
+    const layers::SemanticLayer* layer = nullptr;
+    int stackIndex = 0;
+    std::string label;  // "fc", "lstm[2]"
+};
+
+// A Keras layer that receives one TorchUnit.
+struct KerasUnit {
+    const layers::SemanticLayer* layer = nullptr;
+    std::vector<std::int64_t> preFlattenShape;  // Dense after a Flatten of a channels-first tensor
+};
+
+// The PyTorch units with a conversion rule, in file order; modules without one are named in
+// `notes`. Transfers and model comparison (compare/) pair these with kerasTransferUnits().
+std::vector<TorchUnit> torchTransferUnits(const layers::LayerSet& set,
+                                          std::vector<std::string>& notes);
+// The Keras layers with a conversion rule in execution order (throws FormatError as
+// planTorchModel does when the model cannot be computed by PyTorch).
+std::vector<KerasUnit> kerasTransferUnits(const layers::LayerSet& set);
+
 // Parses a --mapping file's JSON: an object {"source unit": "template layer"} or a list of
 // {"source": ..., "target": ...}. Throws FormatError saying what is wrong.
 std::map<std::string, std::string> parseTransferMapping(const nlohmann::json& doc);
@@ -62,10 +87,11 @@ TransferResult transferTorchToKeras(const Model& source, Model& keras,
 
 // One PyTorch unit (a layer, or level `stackIndex` of a num_layers stack) as Keras tensors by
 // role in the rule's order (kernel, recurrent_kernel, bias), with the report lines (source
-// names and shapes, transform, Keras shape; targetPath left to the caller).
+// names and shapes, transform, Keras shape; targetPath left to the caller). preFlattenShape:
+// the Keras unit's (KerasUnit), so a Dense after a Flatten gets its rows in Keras order.
 std::vector<std::pair<std::string, DenseArray>> torchUnitToKeras(
     const layers::SemanticLayer& source, int stackIndex, const nlohmann::json& kerasParams,
-    TransferPair& report);
+    TransferPair& report, const std::vector<std::int64_t>& preFlattenShape = {});
 
 // Overwrites the whole template tensor at `node` (a tensor of `model`) with `a` in the tensor's
 // own dtype, as one Restore edit (edit/edit_ops.h): saveModel then writes it like any edit.

@@ -247,6 +247,7 @@ EditResult applyEdit(Model& model, const Edit& e) {
         summary += " (" + std::to_string(n) + " elements, " + dtypeName(dtype) + ")";
     }
     result.summary = std::move(summary);
+    result.after = std::move(newBytes);
     return result;
 }
 

@@ -43,6 +43,8 @@ struct EditResult {
     std::string summary;        // "set fc.bias[3] = 0.5 (1 element, f32)"
     std::int64_t elements = 0;  // elements written
     Region box;                 // where
+    // The region's bytes after the edit (C order, raw): what a redo or a journal replay writes.
+    std::vector<std::uint8_t> after;
 };
 
 // Applies `edit` to the tensor at edit.path. Throws FormatError naming the tensor when the path

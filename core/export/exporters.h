@@ -29,6 +29,9 @@ void exportKerasWeightsH5(const ExportInput& input, AtomicFile& out, ExportRepor
 struct KerasLayerWeights {
     std::string name;
     std::vector<std::pair<std::string, const Tensor*>> weights;  // "<layer>/kernel:0" -> values
+    // Datasets written in the layer's group but not listed in weight_names: Keras and tfjs load
+    // by weight_names and ignore them (Weightsmith's own extras, e.g. a PyTorch bias split).
+    std::vector<std::pair<std::string, const Tensor*>> unlisted;
 };
 struct KerasFullModelImage {
     std::string modelConfig;  // JSON text

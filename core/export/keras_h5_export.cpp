@@ -37,6 +37,7 @@ struct Weight {
 struct Layer {
     std::string name;
     std::vector<Weight> weights;
+    std::vector<Weight> unlisted;  // in the group, not in weight_names
 };
 
 struct Placement {
@@ -84,7 +85,7 @@ std::vector<Layer> groupByLayer(const ExportInput& input, ExportReport& report) 
         auto it = index.find(place.layer);
         if (it == index.end()) {
             it = index.emplace(place.layer, layers.size()).first;
-            layers.push_back({place.layer, {}});
+            layers.push_back({place.layer, {}, {}});
         }
         layers[it->second].weights.push_back({place.weight, node->tensor.get()});
     }
@@ -221,6 +222,7 @@ void writeLayerGroups(hid_t where, const std::vector<Layer>& layers, bool& widen
         for (const Weight& w : layer.weights) weightNames.push_back(w.name);
         writeStringListAttribute(group.get(), "weight_names", weightNames);
         for (const Weight& w : layer.weights) writeWeight(group.get(), layer.name, w, widened);
+        for (const Weight& w : layer.unlisted) writeWeight(group.get(), layer.name, w, widened);
     }
 }
 
@@ -230,13 +232,18 @@ void exportKerasFullModelH5(const KerasFullModelImage& model, AtomicFile& out) {
     std::vector<Layer> layers;
     std::uint64_t sizeHint = model.modelConfig.size();
     for (const KerasLayerWeights& l : model.layers) {
-        layers.push_back({l.name, {}});
-        for (const auto& [name, tensor] : l.weights) {
-            if (!tensor)
-                throw FormatError("weight '" + name + "' of layer '" + l.name + "' has no tensor");
-            layers.back().weights.push_back({name, tensor});
-            sizeHint += exportedBytes(*tensor, true);
-        }
+        layers.push_back({l.name, {}, {}});
+        auto take = [&](const auto& from, std::vector<Weight>& into) {
+            for (const auto& [name, tensor] : from) {
+                if (!tensor)
+                    throw FormatError("weight '" + name + "' of layer '" + l.name +
+                                      "' has no tensor");
+                into.push_back({name, tensor});
+                sizeHint += exportedBytes(*tensor, true);
+            }
+        };
+        take(l.weights, layers.back().weights);
+        take(l.unlisted, layers.back().unlisted);
     }
     bool widened = false;
     const std::vector<std::uint8_t> image = h5::buildImage(

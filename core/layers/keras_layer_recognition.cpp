@@ -165,7 +165,8 @@ void collectTensors(const Node& layerNode, SemanticLayer& layer, const json& inn
         if (role == "W") role = "kernel";
         if (role == "U") role = "recurrent_kernel";
         if (role == "b") role = "bias";
-        layer.tensors[(backward ? "backward." : "") + role] = t;
+        const bool own = role.rfind(kOwnDatasetPrefix, 0) == 0;
+        (own ? layer.extras : layer.tensors)[(backward ? "backward." : "") + role] = t;
     }
 }
 

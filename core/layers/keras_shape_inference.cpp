@@ -2,6 +2,8 @@
 
 #include <numeric>
 
+#include "layers/keras_conv_transpose.h"
+
 namespace ws::layers {
 
 using nlohmann::json;
@@ -112,8 +114,12 @@ std::vector<std::int64_t> kerasOutputShape(const SemanticLayer& l,
         if (kernel[a] < 0) return {};
         const std::int64_t dk = dilation[a] * (kernel[a] - 1) + 1;
         if (transpose) {
-            if (p.contains("output_padding") && !p["output_padding"].is_null()) return {};
-            out[a] = padding == "same" ? in[a] * strides[a] : (in[a] - 1) * strides[a] + dk;
+            const bool padded = p.contains("output_padding") && !p["output_padding"].is_null();
+            const auto op = padded ? ints(p, "output_padding", std::size_t(rank), 0)
+                                   : std::vector<std::int64_t>(std::size_t(rank), -1);
+            out[a] = kerasTransposeAxis(in[a], kernel[a], strides[a], dilation[a],
+                                        padding == "same", op[a])
+                         .length;
         } else {
             out[a] = windowOut(in[a], dk, strides[a], padding);
             if (out[a] < 0) return {};

@@ -14,6 +14,9 @@
 
 namespace ws::layers {
 
+// Datasets Weightsmith writes into files for itself start with this (never a Keras weight name).
+constexpr const char* kOwnDatasetPrefix = "weightsmith_";
+
 // One layer of a model, in the vocabulary of the framework it came from.
 struct SemanticLayer {
     std::string name;         // the layer's name in the file ("lstm_1", "features.0")
@@ -25,6 +28,11 @@ struct SemanticLayer {
     // the backward half of a Bidirectional layer is prefixed "backward.". PyTorch roles are the
     // state_dict suffixes ("weight", "weight_ih_l0_reverse").
     std::map<std::string, const Node*> tensors;
+    // Weightsmith's own datasets stored beside the layer's weights (names starting with
+    // kOwnDatasetPrefix, e.g. convert/rule_table.h's kTorchBiasSplitRole), by the same kind of
+    // role: not weights of the framework, so kept out of `tensors` (comparisons, pairings and
+    // forward passes see only the framework's weights).
+    std::map<std::string, const Node*> extras;
     // Hyper-parameters in Keras spelling: units, filters, kernel_size, strides, padding,
     // dilation_rate, activation, recurrent_activation, use_bias, reset_after, bidirectional,
     // merge_mode, return_sequences, num_layers, epsilon, momentum, center, scale, data_format...

@@ -92,6 +92,33 @@ void describeFromShapes(SemanticLayer& l, std::vector<std::string>& notes) {
     }
 }
 
+// The generated SeparableConv2d (torch_recurrent_helper.h): a module whose only children are
+// `depthwise` (a (C*m, 1, kh, kw) weight, no bias) and `pointwise` (a (F, C*m, 1, 1) weight)
+// is one Keras SeparableConv2D, its tensors named "depthwise.weight", "pointwise.weight",
+// "pointwise.bias".
+bool recognizeSeparable(const Node& n, SemanticLayer& l) {
+    const Node* dw = n.findChild("depthwise");
+    const Node* pw = n.findChild("pointwise");
+    if (!dw || !pw || n.children.size() != 2) return false;
+    const Node* dwWeight = dw->findChild("weight");
+    const Node* pwWeight = pw->findChild("weight");
+    if (!dwWeight || !pwWeight || !dwWeight->tensor || !pwWeight->tensor) return false;
+    const auto& d = dwWeight->tensor->shape;
+    const auto& q = pwWeight->tensor->shape;
+    if (d.size() != 4 || d[1] != 1 || q.size() != 4 || q[1] != d[0] || q[2] != 1 || q[3] != 1)
+        return false;
+    l.name = n.path;
+    l.sourceClass = n.className.empty() ? "SeparableConv2d" : n.className;
+    l.kind = "SeparableConv2D";
+    for (const Node* part : {dw, pw})
+        for (const auto& c : part->children)
+            if (c->kind == NodeKind::Tensor) l.tensors[part->name + "." + c->name] = c.get();
+    l.params["filters"] = q[0];
+    l.params["kernel_size"] = std::vector<std::int64_t>(d.begin() + 2, d.end());
+    l.params["use_bias"] = l.tensors.count("pointwise.bias") > 0;
+    return true;
+}
+
 }  // namespace
 
 LayerSet recognizeTorchLayers(const Model& model) {
@@ -102,6 +129,10 @@ LayerSet recognizeTorchLayers(const Model& model) {
     std::function<void(const Node&, int)> walk = [&](const Node& n, int depth) {
         if (depth > 64) return;
         SemanticLayer l;
+        if (&n != model.root.get() && recognizeSeparable(n, l)) {
+            set.layers.push_back(std::move(l));
+            return;
+        }
         for (const auto& c : n.children)
             if (c->kind == NodeKind::Tensor) l.tensors[c->name] = c.get();
         if (!l.tensors.empty() && &n != model.root.get()) {

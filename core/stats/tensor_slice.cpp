@@ -27,6 +27,20 @@ void checkAxis(int axis, std::size_t rank, const char* what) {
 
 }  // namespace
 
+std::vector<std::int64_t> sliceElementIndex(const SliceSpec& spec, std::size_t rank,
+                                            std::int64_t row, std::int64_t col) {
+    std::vector<std::int64_t> index(rank, 0);
+    for (std::size_t a = 0; a < rank; ++a) {
+        if (int(a) == spec.rowAxis)
+            index[a] = row;
+        else if (int(a) == spec.colAxis)
+            index[a] = col;
+        else if (a < spec.fixed.size())
+            index[a] = spec.fixed[a];
+    }
+    return index;
+}
+
 SliceSpec defaultSlice(const std::vector<std::int64_t>& shape) {
     SliceSpec spec;
     spec.fixed.assign(shape.size(), 0);

@@ -30,6 +30,11 @@ struct SliceSpec {
 std::int64_t fixedAxesOffset(const std::vector<std::int64_t>& shape,
                              const std::vector<std::int64_t>& strides, const SliceSpec& spec);
 
+// The full index (one entry per axis of a rank-`rank` tensor) of cell (row, col) of the slice:
+// row/col on the shown axes, spec.fixed (missing entries 0) on the others. Not range-checked.
+std::vector<std::int64_t> sliceElementIndex(const SliceSpec& spec, std::size_t rank,
+                                            std::int64_t row, std::int64_t col);
+
 // The natural view: a matrix shows all of itself, a 1-D tensor is one row, higher ranks show
 // their last two axes at index 0 of the others.
 SliceSpec defaultSlice(const std::vector<std::int64_t>& shape);

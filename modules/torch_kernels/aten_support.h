@@ -11,6 +11,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "layers/keras_conv_transpose.h"
 #include "verify/forward_request.h"
 
 namespace ws::torchkernels {
@@ -106,6 +107,43 @@ inline at::Tensor padSame(const at::Tensor& x, const std::vector<std::int64_t>& 
         pads.push_back(after);
     }
     return at::constant_pad_nd(x, pads, value);
+}
+
+// Keras' Conv2DTranspose output as a window of the full transposed convolution `full`
+// (N, C, H, W), from the input's spatial sizes (layers/keras_conv_transpose.h). Where Keras'
+// output runs past the full result, zeros are appended when `appendZeros` (the caller adds the
+// bias afterwards), else that is an error (a bias already inside `full` would be missing there).
+inline at::Tensor kerasTransposeWindow(const at::Tensor& full, const std::vector<std::int64_t>& in,
+                                       const std::vector<std::int64_t>& kernel, const json& p,
+                                       bool appendZeros, const std::string& name) {
+    const std::size_t rank = kernel.size();
+    const std::string padding = text(p, "padding", "valid");
+    if (padding != "same" && padding != "valid")
+        throw std::runtime_error("layer '" + name + "' padding '" + padding + "'");
+    const bool padded = p.contains("output_padding") && !p["output_padding"].is_null();
+    const auto outputPadding = intList(p, "output_padding", rank, padded ? 0 : -1);
+    const auto strides = intList(p, "strides", rank, 1);
+    const auto dilation = intList(p, "dilation_rate", rank, 1);
+    at::Tensor y = full;
+    for (std::size_t i = 0; i < rank; ++i) {
+        const auto dim = static_cast<std::int64_t>(2 + i);
+        const layers::TransposeAxis a = layers::kerasTransposeAxis(
+            in[i], kernel[i], strides[i], dilation[i], padding == "same", outputPadding[i]);
+        if (a.full != y.size(dim))
+            throw std::runtime_error("layer '" + name + "': transposed convolution length " +
+                                     std::to_string(y.size(dim)) + ", expected " +
+                                     std::to_string(a.full));
+        y = y.narrow(dim, a.before, std::min(a.length, a.full - a.before));
+        if (a.trimAfter() >= 0) continue;
+        if (!appendZeros)
+            throw std::runtime_error("module '" + name +
+                                     "': Keras' output is longer than the transposed convolution "
+                                     "(kernel smaller than the stride, or output_padding)");
+        std::vector<std::int64_t> extra(y.sizes().begin(), y.sizes().end());
+        extra[static_cast<std::size_t>(dim)] = -a.trimAfter();
+        y = at::cat({y, at::zeros(extra, y.options())}, dim);
+    }
+    return y;
 }
 
 // Channels-last (N, *spatial, C) <-> channels-first (N, C, *spatial).

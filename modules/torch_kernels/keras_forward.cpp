@@ -110,22 +110,32 @@ at::Tensor recurrentLayer(const verify::ForwardStep& step, const at::Tensor& x, 
                              "' is not implemented by verify");
 }
 
-// Conv1D/2D/3D, channels-last: (N, *spatial, C_in) with kernel (*k, C_in, C_out).
-at::Tensor convolution(const verify::ForwardStep& step, const at::Tensor& x, const json& p,
-                       int kerasMajor) {
-    const std::size_t rank = static_cast<std::size_t>(step.kind[4] - '0');
-    if (text(p, "data_format", "channels_last") != "channels_last")
-        throw std::runtime_error("layer '" + step.name + "' is channels_first");
-    if (p.value("groups", 1) != 1)
-        throw std::runtime_error("layer '" + step.name + "' is a grouped convolution");
+// A convolution kernel as Keras computes with it: loading a Theano-backend file into
+// TensorFlow flips the spatial kernel axes (convert_kernel): Theano convolves, TensorFlow
+// correlates.
+at::Tensor kerasKernel(const verify::ForwardStep& step, const json& p, std::size_t rank) {
     at::Tensor kernel = toTensor(tensorOf(step, "kernel"));
-    // Keras loading a Theano-backend file into TensorFlow flips the spatial kernel axes
-    // (convert_kernel): Theano convolves, TensorFlow correlates.
     if (text(p, "keras_backend", "") == "theano") {
         std::vector<std::int64_t> spatial;
         for (std::size_t i = 0; i < rank; ++i) spatial.push_back(static_cast<std::int64_t>(i));
         kernel = kernel.flip(spatial);
     }
+    return kernel;
+}
+
+void requireChannelsLast(const verify::ForwardStep& step, const json& p) {
+    if (text(p, "data_format", "channels_last") != "channels_last")
+        throw std::runtime_error("layer '" + step.name + "' is channels_first");
+}
+
+// Conv1D/2D/3D, channels-last: (N, *spatial, C_in) with kernel (*k, C_in, C_out).
+at::Tensor convolution(const verify::ForwardStep& step, const at::Tensor& x, const json& p,
+                       int kerasMajor) {
+    const std::size_t rank = static_cast<std::size_t>(step.kind[4] - '0');
+    requireChannelsLast(step, p);
+    if (p.value("groups", 1) != 1)
+        throw std::runtime_error("layer '" + step.name + "' is a grouped convolution");
+    const at::Tensor kernel = kerasKernel(step, p, rank);
     if (static_cast<std::size_t>(x.dim()) != rank + 2 ||
         static_cast<std::size_t>(kernel.dim()) != rank + 2)
         throw std::runtime_error("layer '" + step.name + "': input or kernel rank does not fit " +
@@ -154,6 +164,69 @@ at::Tensor convolution(const verify::ForwardStep& step, const at::Tensor& x, con
     return activate(text(p, "activation", "linear"), toChannelsLast(y), kerasMajor);
 }
 
+// Conv2DTranspose, DepthwiseConv2D and SeparableConv2D on (N, H, W, C), from Keras' kernels:
+// transpose kernel (kh, kw, out, in); depthwise_kernel (kh, kw, C, m), whose output channel
+// c*m + j is input channel c through kernel[..., c, j]; pointwise_kernel (1, 1, C*m, F).
+at::Tensor convolution2dVariant(const verify::ForwardStep& step, const at::Tensor& x, const json& p,
+                                int kerasMajor) {
+    requireChannelsLast(step, p);
+    if (x.dim() != 4)
+        throw std::runtime_error("layer '" + step.name + "' needs (batch, H, W, C) input");
+    const auto strides = intList(p, "strides", 2, 1);
+    const auto dilation = intList(p, "dilation_rate", 2, 1);
+    const std::vector<std::int64_t> zeros{0, 0}, ones{1, 1};
+    const at::Tensor bias =
+        hasTensor(step, "bias") ? toTensor(tensorOf(step, "bias")) : at::Tensor();
+    const at::Tensor in = toChannelsFirst(x);
+    at::Tensor y;
+    if (step.kind == "Conv2DTranspose") {
+        const at::Tensor kernel = kerasKernel(step, p, 2);
+        const at::Tensor full = at::convolution(in, kernel.permute({3, 2, 0, 1}), {}, strides,
+                                                zeros, dilation, true, zeros, 1);
+        y = kerasTransposeWindow(full, {in.size(2), in.size(3)}, {kernel.size(0), kernel.size(1)},
+                                 p, true, step.name);
+        if (bias.defined()) y = y + bias.view({1, -1, 1, 1});
+    } else {
+        const at::Tensor dk = toTensor(tensorOf(step, "depthwise_kernel"));
+        const std::int64_t channels = dk.size(2), multiplier = dk.size(3);
+        const at::Tensor weight =
+            dk.permute({2, 3, 0, 1}).reshape({channels * multiplier, 1, dk.size(0), dk.size(1)});
+        const std::string padding = text(p, "padding", "valid");
+        if (padding != "same" && padding != "valid")
+            throw std::runtime_error("layer '" + step.name + "' padding '" + padding + "'");
+        const at::Tensor padded =
+            padding == "same" ? padSame(in, {dk.size(0), dk.size(1)}, strides, dilation, 0.0) : in;
+        const bool separable = step.kind == "SeparableConv2D";
+        y = at::convolution(padded, weight, separable ? at::Tensor() : bias, strides, zeros,
+                            dilation, false, zeros, channels);
+        if (separable) {
+            const at::Tensor pointwise = toTensor(tensorOf(step, "pointwise_kernel"));
+            y = at::convolution(y, pointwise.permute({3, 2, 0, 1}), bias, ones, zeros, ones, false,
+                                zeros, 1);
+        }
+    }
+    return activate(text(p, "activation", "linear"), toChannelsLast(y), kerasMajor);
+}
+
+// Keras LayerNormalization over the last axis: (x - mean) / sqrt(var + eps) * gamma + beta,
+// the biased variance.
+at::Tensor layerNorm(const verify::ForwardStep& step, const at::Tensor& x, const json& p) {
+    const json given = p.value("axis", json(-1));
+    const json axis = given.is_array() && given.size() == 1 ? given[0] : given;
+    if (!(axis == -1 || (axis.is_number_integer() && axis.get<std::int64_t>() == x.dim() - 1)))
+        throw std::runtime_error("LayerNormalization '" + step.name + "' normalizes axis " +
+                                 axis.dump() + "; verify computes the last axis only");
+    if (p.value("rms_scaling", false))
+        throw std::runtime_error("LayerNormalization '" + step.name + "' has rms_scaling=True");
+    const double eps = p.value("epsilon", 1e-3);
+    const at::Tensor mean = x.mean({-1}, true);
+    const at::Tensor variance = (x - mean).pow(2).mean({-1}, true);
+    at::Tensor y = (x - mean) / at::sqrt(variance + eps);
+    if (hasTensor(step, "gamma")) y = y * toTensor(tensorOf(step, "gamma"));
+    if (hasTensor(step, "beta")) y = y + toTensor(tensorOf(step, "beta"));
+    return y;
+}
+
 at::Tensor batchNorm(const verify::ForwardStep& step, const at::Tensor& x, const json& p) {
     const std::int64_t channels = x.size(-1);
     const double eps = p.value("epsilon", 1e-3);
@@ -180,7 +253,10 @@ at::Tensor kerasStep(const verify::ForwardStep& step, const at::Tensor& x, int k
         return activate(text(p, "activation", "linear"), y, kerasMajor);
     }
     if (k == "Conv1D" || k == "Conv2D" || k == "Conv3D") return convolution(step, x, p, kerasMajor);
+    if (k == "Conv2DTranspose" || k == "DepthwiseConv2D" || k == "SeparableConv2D")
+        return convolution2dVariant(step, x, p, kerasMajor);
     if (k == "BatchNormalization") return batchNorm(step, x, p);
+    if (k == "LayerNormalization") return layerNorm(step, x, p);
     if (k == "Flatten") return x.reshape({x.size(0), -1});  // channels-last order, as Keras
     if (k == "MaxPooling1D" || k == "MaxPooling2D" || k == "AveragePooling1D" ||
         k == "AveragePooling2D") {

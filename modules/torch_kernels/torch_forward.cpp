@@ -121,9 +121,12 @@ at::Tensor recurrentModule(const verify::ForwardStep& step, const at::Tensor& x,
     return at::cat({last.narrow(1, 0, hidden), out.select(1, 0).narrow(1, hidden, hidden)}, 1);
 }
 
-at::Tensor convModule(const verify::ForwardStep& step, const at::Tensor& x, const json& p) {
-    const std::size_t rank = static_cast<std::size_t>(step.kind[4] - '0');
-    const at::Tensor weight = toTensor(tensorOf(step, "weight"));
+// nn.ConvNd after the generated F.pad of Keras' 'same' / 'causal' padding; `groups` = the input
+// channels for a depthwise nn.Conv2d (DepthwiseConv2D, SeparableConv2d's depthwise half).
+at::Tensor convModule(const verify::ForwardStep& step, const at::Tensor& x, const json& p,
+                      std::size_t rank, const std::string& weightRole, const at::Tensor& bias,
+                      std::int64_t groups) {
+    const at::Tensor weight = toTensor(tensorOf(step, weightRole));
     if (static_cast<std::size_t>(x.dim()) != rank + 2 ||
         static_cast<std::size_t>(weight.dim()) != rank + 2)
         throw std::runtime_error("module '" + step.name + "': input or weight rank does not fit " +
@@ -138,8 +141,29 @@ at::Tensor convModule(const verify::ForwardStep& step, const at::Tensor& x, cons
     else if (padding == "causal")
         in = at::constant_pad_nd(in, {(kernelSize[0] - 1) * dilation[0], 0}, 0.0);
     std::vector<std::int64_t> zeros(rank, 0);
-    return at::convolution(in, weight, optionalTensor(step, "bias"), strides, zeros, dilation,
-                           false, zeros, 1);
+    return at::convolution(in, weight, bias, strides, zeros, dilation, false, zeros, groups);
+}
+
+// The generated module's Keras-only convolutions: nn.ConvTranspose2d with its output window
+// sliced as Keras', a depthwise nn.Conv2d(groups=C), SeparableConv2d (depthwise, pointwise).
+at::Tensor conv2dVariantModule(const verify::ForwardStep& step, const at::Tensor& x,
+                               const json& p) {
+    if (x.dim() != 4)
+        throw std::runtime_error("module '" + step.name + "' needs (batch, C, H, W) input");
+    if (step.kind == "DepthwiseConv2D")
+        return convModule(step, x, p, 2, "weight", optionalTensor(step, "bias"), x.size(1));
+    if (step.kind == "SeparableConv2D") {
+        const at::Tensor depthwise = convModule(step, x, p, 2, "depthwise.weight", {}, x.size(1));
+        return at::conv2d(depthwise, toTensor(tensorOf(step, "pointwise.weight")),
+                          optionalTensor(step, "pointwise.bias"));
+    }
+    const at::Tensor weight = toTensor(tensorOf(step, "weight"));  // (in, out, kh, kw)
+    const std::vector<std::int64_t> zeros{0, 0};
+    const at::Tensor full =
+        at::convolution(x, weight, optionalTensor(step, "bias"), intList(p, "strides", 2, 1), zeros,
+                        intList(p, "dilation_rate", 2, 1), true, zeros, 1);
+    return kerasTransposeWindow(full, {x.size(2), x.size(3)}, {weight.size(2), weight.size(3)}, p,
+                                false, step.name);
 }
 
 // nn.BatchNormNd normalizes axis 1.
@@ -154,7 +178,7 @@ at::Tensor batchNormModule(const verify::ForwardStep& step, const Flow& f, const
 }
 
 bool isSpatial(const std::string& k) {
-    return k.rfind("Conv", 0) == 0 || k.find("Pooling") != std::string::npos;
+    return k.find("Conv") != std::string::npos || k.find("Pooling") != std::string::npos;
 }
 
 void torchStep(const verify::ForwardStep& step, Flow& f, int kerasMajor) {
@@ -176,10 +200,24 @@ void torchStep(const verify::ForwardStep& step, Flow& f, int kerasMajor) {
             activation,
             at::linear(f.x, toTensor(tensorOf(step, "weight")), optionalTensor(step, "bias")),
             kerasMajor);
-    } else if (k == "Conv1D" || k == "Conv2D" || k == "Conv3D") {
+    } else if (k == "Conv1D" || k == "Conv2D" || k == "Conv3D" || k == "Conv2DTranspose" ||
+               k == "DepthwiseConv2D" || k == "SeparableConv2D") {
         if (activation == "softmax")
             throw std::runtime_error("module '" + step.name + "': softmax after a convolution");
-        f.x = activate(activation, convModule(step, f.x, p), kerasMajor);
+        const bool plain = k == "Conv1D" || k == "Conv2D" || k == "Conv3D";
+        f.x = activate(activation,
+                       plain ? convModule(step, f.x, p, static_cast<std::size_t>(k[4] - '0'),
+                                          "weight", optionalTensor(step, "bias"), 1)
+                             : conv2dVariantModule(step, f.x, p),
+                       kerasMajor);
+    } else if (k == "LayerNormalization") {
+        if (f.channelsFirst) {  // nn.LayerNorm normalizes the last axis: the module moves C there
+            f.x = toChannelsLast(f.x);
+            f.channelsFirst = false;
+        }
+        const at::Tensor weight = optionalTensor(step, "weight");
+        const at::Tensor bias = optionalTensor(step, "bias");
+        f.x = at::layer_norm(f.x, {f.x.size(-1)}, weight, bias, p.value("epsilon", 1e-3));
     } else if (k == "BatchNormalization") {
         f.x = batchNormModule(step, f, p);
     } else if (k == "Flatten") {

@@ -159,7 +159,9 @@ class ConvertMatchesOracle(unittest.TestCase):
     def tearDown(self):
         shutil.rmtree(self.tmp, ignore_errors=True)
 
-    def compare(self, name, extra=(), config=None):
+    def compare(self, name, extra=(), config=None, expect_rc=0):
+        """expect_rc: convert's exit status; its own forward check (verify) makes it 3 when a
+        wrong rule was applied. Returns (max abs diff vs the oracle, |y| max)."""
         import numpy as np
         src = keras_file(name)
         if not os.path.isfile(src):
@@ -167,9 +169,12 @@ class ConvertMatchesOracle(unittest.TestCase):
         if config is None and name in CONFIGS:
             config = keras_file(CONFIGS[name])
         proc, pth, py, report = convert(src, self.tmp, list(extra) + (["--config", config] if config else []))
-        self.assertEqual(proc.returncode, 0, proc.stderr.decode())
+        self.assertEqual(proc.returncode, expect_rc, proc.stderr.decode())
+        self.convert_output = proc.stdout.decode() + proc.stderr.decode()
         with open(report) as f:
-            self.assertTrue(json.load(f)["layers"], "empty mapping report")
+            doc = json.load(f)
+        self.assertTrue(doc["layers"], "empty mapping report")
+        self.verify_report = doc.get("verify", {})
         x = seeded_input(name)
         expected = run_oracle(src, x, self.tmp, config=config)
         if name in OUTPUT_CHANNELS_FIRST:
@@ -270,15 +275,21 @@ class ConvertMatchesOracle(unittest.TestCase):
     # Negative controls: a wrong rule must be caught by the same comparison.
     def test_gru_without_gate_swap_disagrees(self):
         name = "gru_stacked_timeseries_keras3.h5"
-        diff, _ = self.compare(name, ["--debug-break-rule", "gru-no-gate-swap"])
+        diff, _ = self.compare(name, ["--debug-break-rule", "gru-no-gate-swap"], expect_rc=3)
         print("%s with gru-no-gate-swap: max abs diff %.3g" % (name, diff))
         self.assertGreater(diff, 100 * tolerance(name))
+        # convert's own forward check caught it and names the GRU layer first.
+        self.assertIn("forward check failed: gru_1 <-> gru", self.convert_output)
+        self.assertFalse(self.verify_report["pass"])
+        self.assertEqual(self.verify_report["failing"][0], "gru_1 <-> gru")
 
     def test_lstm_bias_not_split_disagrees(self):
         name = "lstm_stacked_timeseries_keras3.h5"
-        diff, _ = self.compare(name, ["--debug-break-rule", "lstm-bias-copied"])
+        diff, _ = self.compare(name, ["--debug-break-rule", "lstm-bias-copied"], expect_rc=3)
         print("%s with lstm-bias-copied: max abs diff %.3g" % (name, diff))
         self.assertGreater(diff, 100 * tolerance(name))
+        self.assertIn("forward check failed:", self.convert_output)
+        self.assertFalse(self.verify_report["pass"])
 
 
 class ConvertRefusalsAndReport(unittest.TestCase):

@@ -10,8 +10,9 @@ and mappings are refused with messages naming both layers and their shapes.
 
 Without a template: the bundled seed (resources/examples) and a whole pickled nn.Sequential
 become Keras full-model .h5 files with a generated model_config, checked the same way, and the
-seed goes back to PyTorch (`convert OUT.h5 -o back.pth`) with its weights bit-identical; other
-models are refused ("a template is required").
+seed goes back to PyTorch (`convert OUT.h5 -o back.pth`) with every tensor bit-identical (the
+PyTorch bias pair travels in our own unlisted dataset); other models are refused ("a template
+is required"). convert's own forward check (verify by default) is checked here too.
 
 Env: WS_CLI, WS_FIXTURES, WS_EXAMPLES (ctest), WS_KERAS_ORACLE = the keras-oracle folder with node_modules
 installed (prints SKIP for the oracle comparisons when absent). Run with /usr/bin/python3.
@@ -440,34 +441,157 @@ class GeneratedKerasModel(unittest.TestCase):
         self.assertEqual(layers[5]["config"]["rate"], 0.2)  # the pickled nn.Dropout's p
         self.check_seed_output(out)
 
-    def test_seed_back_to_pytorch(self):
-        """Keras -> PyTorch again: the same keys, every weight bit-identical; Keras has one
-        bias per layer, so bias_ih comes back as the float32 sum bias_ih + bias_hh (bit-exact)
-        and bias_hh as zeros, which computes the same function."""
-        import numpy as np
+    def back_to_pytorch(self, keras_path, name="back.pth", extra=()):
         import torch
-        keras_path = self.seed_to_keras("seed_lstm_model.pth")
-        back = os.path.join(self.tmp, "back.pth")
-        proc = convert([keras_path, "-o", back])
+        back = os.path.join(self.tmp, name)
+        proc = convert([keras_path, "-o", back] + list(extra))
         self.assertEqual(proc.returncode, 0, proc.stderr.decode())
-        original = torch.load(seed_file("seed_lstm_state_dict.pth"))
-        got = torch.load(back)
+        return torch.load(back), proc.stdout.decode() + proc.stderr.decode()
+
+    def assert_bit_identical(self, got, original):
+        """Same keys in the same order; every tensor the same dtype, shape and bits."""
+        import numpy as np
         self.assertEqual(list(got.keys()), list(original.keys()))
         for key, value in original.items():
-            if "bias_ih" in key:
-                expected = value + original[key.replace("bias_ih", "bias_hh")]
-            elif "bias_hh" in key:
-                expected = torch.zeros_like(value)
-            else:
-                expected = value
-            self.assertEqual(got[key].dtype, expected.dtype, key)
+            self.assertEqual(got[key].dtype, value.dtype, key)
+            self.assertEqual(tuple(got[key].shape), tuple(value.shape), key)
             self.assertTrue(np.array_equal(got[key].numpy().view(np.uint32),
-                                           expected.numpy().view(np.uint32)), key)
+                                           value.numpy().view(np.uint32)), key)
+
+    def split_datasets(self, keras_path):
+        """Our bias-split datasets with h5py: name -> array; and that no layer lists them in
+        weight_names (so Keras and tfjs, which load by weight_names, ignore them)."""
+        import h5py
+        found = {}
+        with h5py.File(keras_path, "r") as f:
+            for layer, group in f["model_weights"].items():
+                listed = [n.decode() for n in group.attrs["weight_names"]]
+                self.assertFalse([n for n in listed if "weightsmith" in n], layer)
+                if "weightsmith_torch_bias_ih_hh" in group:
+                    found[layer] = group["weightsmith_torch_bias_ih_hh"][()]
+        return found
+
+    def test_seed_back_to_pytorch(self):
+        """The seed story: resources/examples/seed_lstm_state_dict.pth -> Keras .h5 (generated
+        config, checked against the oracle) -> .pth, every tensor bit-identical to torch.load
+        of the original -- also bias_ih and bias_hh, which Keras keeps only as their sum: the
+        .h5 carries the pair in our own unlisted dataset per layer."""
+        import numpy as np
+        import torch
+        original = torch.load(seed_file("seed_lstm_state_dict.pth"))
+        for source in ("seed_lstm_state_dict.pth", "seed_lstm_model.pth"):
+            keras_path = self.seed_to_keras(source)
+            splits = self.split_datasets(keras_path)
+            self.assertEqual(sorted(splits), ["lstm", "lstm_1", "lstm_2", "lstm_3"])
+            for k, layer in enumerate(["lstm", "lstm_1", "lstm_2", "lstm_3"]):
+                expected = np.stack([original["lstm.bias_ih_l%d" % k].numpy(),
+                                     original["lstm.bias_hh_l%d" % k].numpy()])
+                self.assertTrue(np.array_equal(splits[layer], expected), layer)
+            self.check_seed_output(keras_path)  # the oracle still loads and computes it
+            got, report = self.back_to_pytorch(keras_path)
+            self.assert_bit_identical(got, original)
+            self.assertIn("weightsmith_torch_bias_ih_hh (2, 200) -> lstm.bias_hh_l0", report)
+            print("%s -> Keras -> PyTorch: %d tensors bit-identical" % (source, len(got)))
+
+    def test_gru_seed_style_back_to_pytorch(self):
+        """A seed-style GRU (num_layers=2) -> Keras -> PyTorch: bit-identical (GRU keeps both
+        biases as the rows of its (2, 3h) bias, so no extra dataset is needed) and the oracle
+        matches torch."""
+        import numpy as np
+        import torch
+        model = recurrent_model("GRU", hidden=16, layers=2)
+        src = os.path.join(self.tmp, "gru_seed.pth")
+        torch.save(model.state_dict(), src)
+        keras_path = os.path.join(self.tmp, "gru_seed.h5")
+        proc = convert([src, "-o", keras_path, "--input-shape", "12,1"])
+        self.assertEqual(proc.returncode, 0, proc.stderr.decode())
+        self.assertIn("verify: OK", proc.stdout.decode())
+        self.assertEqual(self.split_datasets(keras_path), {})
+        got, _ = self.back_to_pytorch(keras_path, "gru_back.pth")
+        self.assert_bit_identical(got, model.state_dict())
+        if ORACLE_SKIP:
+            print("SKIP: oracle comparison of the GRU seed: %s" % ORACLE_SKIP)
+            return
+        x = seeded_input((12, 1))
+        diff = float(np.max(np.abs(run_oracle(keras_path, x, self.tmp) -
+                                   torch_output(model, x, "cl"))))
+        print("GRU seed-style -> Keras: max abs diff vs torch %.3g" % diff)
+        self.assertLessEqual(diff, TOLERANCE)
+
+    def test_keras_file_without_split_converts_as_before(self):
+        """Without our dataset (any Keras file) the rule applies: bias_ih = the Keras bias (the
+        float32 sum), bias_hh = 0; with a split that no longer sums to the bias (the bias was
+        edited) too, and the report says so."""
+        import h5py
+        import numpy as np
+        import torch
+        original = torch.load(seed_file("seed_lstm_state_dict.pth"))
+        stripped = self.seed_to_keras("seed_lstm_state_dict.pth")
+        edited = os.path.join(self.tmp, "edited.h5")
+        shutil.copyfile(stripped, edited)
+        with h5py.File(stripped, "r+") as f:
+            for layer in f["model_weights"].values():
+                if "weightsmith_torch_bias_ih_hh" in layer:
+                    del layer["weightsmith_torch_bias_ih_hh"]
+        with h5py.File(edited, "r+") as f:
+            f["model_weights/lstm_2/weightsmith_torch_bias_ih_hh"][0, 0] += 1.0
+        for path, changed_levels in ((stripped, range(4)), (edited, [2])):
+            got, report = self.back_to_pytorch(path, os.path.basename(path) + ".pth")
+            self.assertEqual(list(got.keys()), list(original.keys()))
+            for key, value in original.items():
+                level = int(key.rsplit("_l", 1)[1]) if key.startswith("lstm.bias") else -1
+                if "bias_ih" in key and level in changed_levels:
+                    expected = value + original[key.replace("bias_ih", "bias_hh")]
+                elif "bias_hh" in key and level in changed_levels:
+                    expected = torch.zeros_like(value)
+                else:
+                    expected = value
+                self.assertTrue(np.array_equal(got[key].numpy().view(np.uint32),
+                                               expected.numpy().view(np.uint32)), (path, key))
+            if path == edited:
+                self.assertIn("does not sum to the Keras bias", report)
+                self.assertIn("lstm_2", report)
+            else:
+                self.assertNotIn("weightsmith_torch_bias_ih_hh", report)
         x = seeded_input((20, 1))
         diff = float(np.max(np.abs(torch_output(seed_torch_model(got), x, "cl") -
                                    torch_output(seed_torch_model(original), x, "cl"))))
-        print("seed -> Keras -> PyTorch: max abs output diff vs the original %.3g" % diff)
-        self.assertLessEqual(diff, 1e-6)
+        self.assertLessEqual(diff, 1e-5)
+
+    def test_convert_runs_the_forward_check(self):
+        """convert runs verify on SRC and OUT by default: a pass is printed and recorded in
+        --report-json; an open input dimension or --no-verify is said in one line, exit 0."""
+        keras_path = os.path.join(self.tmp, "seed.h5")
+        report = os.path.join(self.tmp, "report.json")
+        proc = convert([seed_file("seed_lstm_state_dict.pth"), "-o", keras_path,
+                        "--input-shape", "20,1", "--report-json", report])
+        out = proc.stdout.decode()
+        self.assertEqual(proc.returncode, 0, proc.stderr.decode())
+        self.assertIn("forward check (weightsmith-cli verify", out)
+        self.assertIn("lstm <-> lstm_3", out)
+        self.assertIn("verify: OK", out)
+        with open(report) as f:
+            doc = json.load(f)["verify"]
+        self.assertTrue(doc["ran"] and doc["pass"])
+        self.assertEqual(doc["input_shape"], [4, 20, 1])
+        self.assertLessEqual(doc["output"]["max_abs"], 1e-6)
+        self.assertEqual([l["label"] for l in doc["layers"]],
+                         ["lstm <-> lstm_3", "linear <-> linear"])
+
+        proc = convert([seed_file("seed_lstm_state_dict.pth"), "-o", keras_path,
+                        "--report-json", report])
+        self.assertEqual(proc.returncode, 0, proc.stderr.decode())
+        lines = [l for l in proc.stdout.decode().splitlines() if l.startswith("verify:")]
+        self.assertEqual(len(lines), 1)
+        self.assertIn("verify: not run: the model's input shape is not fully known", lines[0])
+        with open(report) as f:
+            self.assertFalse(json.load(f)["verify"]["ran"])
+
+        proc = convert([seed_file("seed_lstm_state_dict.pth"), "-o", keras_path,
+                        "--input-shape", "20,1", "--no-verify"])
+        self.assertEqual(proc.returncode, 0, proc.stderr.decode())
+        self.assertIn("verify: not run: --no-verify", proc.stdout.decode())
+        self.assertNotIn("forward check", proc.stdout.decode())
 
     def test_whole_sequential(self):
         import numpy as np

@@ -30,6 +30,11 @@ struct TestLayer {
             std::accumulate(shape.begin(), shape.end(), std::int64_t(1), std::multiplies<>());
         std::vector<float> v(static_cast<std::size_t>(n));
         for (std::size_t i = 0; i < v.size(); ++i) v[i] = offset + float(i);
+        addValues(role, std::move(shape), v);
+    }
+
+    void addValues(const std::string& role, std::vector<std::int64_t> shape,
+                   const std::vector<float>& v) {
         std::vector<std::uint8_t> bytes(v.size() * 4);
         std::memcpy(bytes.data(), v.data(), bytes.size());
         auto t = std::make_shared<ws::Tensor>();
@@ -240,6 +245,50 @@ TEST(ConvertEngine, SimpleRnnSumsBiases) {
     EXPECT_EQ(m.at("bias_ih_l0").data, (std::vector<double>{7, 8, 9, 10}));
     EXPECT_EQ(m.at("bias_hh_l0").data, std::vector<double>(4, 0.0));
     expectRoundTrip(t);
+}
+
+// A Keras file generated from PyTorch carries bias_ih / bias_hh (rows of kTorchBiasSplitRole):
+// used when their float32 sum is the Keras bias, else the rule applies and says why.
+TEST(ConvertEngine, TorchBiasSplitRestoresBothBiasesOnlyWhenItSumsToTheBias) {
+    const std::string split = ws::convert::kTorchBiasSplitRole;
+    for (bool consistent : {true, false}) {
+        TestLayer t;
+        t.layer.name = "rnn";
+        t.layer.kind = "SimpleRNN";
+        t.add("kernel", {3, 4});
+        t.add("recurrent_kernel", {4, 4});
+        t.addValues("bias", {4}, {7, 8, 9, 10});
+        t.addValues(split, {2, 4}, {3, 4, 5, 6, 4, 4, 4, consistent ? 4.f : 5.f});
+        t.layer.extras[split] = t.layer.tensors.at(split);  // where recognition puts it
+        t.layer.tensors.erase(split);
+        const auto tensors = toTorch(t);
+        const auto m = byName(tensors);
+        std::string warnings;
+        for (const auto& x : tensors) warnings += x.warning;
+        if (consistent) {
+            EXPECT_EQ(m.at("bias_ih_l0").data, (std::vector<double>{3, 4, 5, 6}));
+            EXPECT_EQ(m.at("bias_hh_l0").data, (std::vector<double>{4, 4, 4, 4}));
+            EXPECT_EQ(warnings, "");
+            // PyTorch -> Keras gives the same pair back as the split rows.
+            const auto rows = ws::convert::torchBiasSplits(m, *ws::convert::findRule("SimpleRNN"),
+                                                           {}, t.layer.params);
+            ASSERT_EQ(rows.count(split), 1u);
+            EXPECT_EQ(rows.at(split).shape, (std::vector<std::int64_t>{2, 4}));
+            EXPECT_EQ(rows.at(split).data, (std::vector<double>{3, 4, 5, 6, 4, 4, 4, 4}));
+        } else {
+            EXPECT_EQ(m.at("bias_ih_l0").data, (std::vector<double>{7, 8, 9, 10}));
+            EXPECT_EQ(m.at("bias_hh_l0").data, std::vector<double>(4, 0.0));
+            EXPECT_NE(warnings.find("does not sum to the Keras bias"), std::string::npos);
+        }
+    }
+    // GRU keeps both biases as rows of its own bias: nothing extra to carry.
+    std::map<std::string, DenseArray> gru;
+    gru["weight_ih_l0"] = DenseArray::filled({6, 3}, 1, ws::DType::F32);
+    gru["weight_hh_l0"] = DenseArray::filled({6, 2}, 1, ws::DType::F32);
+    gru["bias_ih_l0"] = gru["bias_hh_l0"] = DenseArray::filled({6}, 1, ws::DType::F32);
+    EXPECT_TRUE(ws::convert::torchBiasSplits(gru, *ws::convert::findRule("GRU"), {},
+                                             nlohmann::json::object())
+                    .empty());
 }
 
 TEST(ConvertEngine, DenseAfterFlattenReordersRowsToChannelsFirst) {

@@ -206,6 +206,35 @@ QString HeatmapPlot::describeAt(const QPoint& pos) const {
                       : QStringLiteral("[%1, %2] = %3").arg(r0).arg(c0).arg(v, 0, 'g', 7);
 }
 
+bool HeatmapPlot::elementAt(const QPoint& pos, std::int64_t* row, std::int64_t* column) const {
+    const Matrix2D& m = reduced_.matrix;
+    if (m.rows == 0 || !axisRect()->rect().contains(pos)) return false;
+    // The axes are in source coordinates with element i centred on i.
+    const double x = xAxis->pixelToCoord(pos.x()), y = yAxis->pixelToCoord(pos.y());
+    const std::int64_t r = std::int64_t(std::floor(y + 0.5)), c = std::int64_t(std::floor(x + 0.5));
+    if (r < 0 || c < 0 || r >= m.rows * reduced_.rowBlock || c >= m.cols * reduced_.colBlock)
+        return false;
+    *row = r;
+    *column = c;
+    return true;
+}
+
+void HeatmapPlot::mousePressEvent(QMouseEvent* event) {
+    pressedAt_ = event->button() == Qt::LeftButton ? event->pos() : QPoint(-1, -1);
+    QCustomPlot::mousePressEvent(event);
+}
+
+void HeatmapPlot::mouseReleaseEvent(QMouseEvent* event) {
+    QCustomPlot::mouseReleaseEvent(event);
+    // A drag pans the view; only a click that stayed put selects.
+    if (event->button() != Qt::LeftButton || pressedAt_.x() < 0 ||
+        (event->pos() - pressedAt_).manhattanLength() > 3)
+        return;
+    pressedAt_ = QPoint(-1, -1);
+    std::int64_t r = 0, c = 0;
+    if (elementAt(event->pos(), &r, &c)) Q_EMIT elementClicked(r, c);
+}
+
 void HeatmapPlot::mouseDoubleClickEvent(QMouseEvent* event) {
     QCustomPlot::mouseDoubleClickEvent(event);
     if (reduced_.matrix.rows > 0) resetView();

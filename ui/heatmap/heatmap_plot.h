@@ -35,6 +35,8 @@ class HeatmapPlot : public QCustomPlot {
     void setDescriber(Describer describer) { describer_ = std::move(describer); }
     // The tooltip text for a widget position (empty outside the map); used by tests too.
     QString describeAt(const QPoint& pos) const;
+    // The source-matrix element (row, column) at a widget position; false outside the map.
+    bool elementAt(const QPoint& pos, std::int64_t* row, std::int64_t* column) const;
 
     QCPColorMap* colorMap() const { return map_; }
     QCPColorScale* colorScale() const { return scale_; }
@@ -42,7 +44,14 @@ class HeatmapPlot : public QCustomPlot {
     const QStringList& rowLabels() const { return rowBlocks_.labels; }
     const QStringList& columnLabels() const { return colBlocks_.labels; }
 
+  Q_SIGNALS:
+    // A click (press and release without dragging) on element (row, column) of the source
+    // matrix: the exact element under the mouse, also when cells are block-reduced.
+    void elementClicked(qint64 row, qint64 column);
+
   protected:
+    void mousePressEvent(QMouseEvent* event) override;
+    void mouseReleaseEvent(QMouseEvent* event) override;
     void mouseMoveEvent(QMouseEvent* event) override;
     void mouseDoubleClickEvent(QMouseEvent* event) override;  // back to the whole matrix
     void changeEvent(QEvent* event) override;
@@ -58,6 +67,7 @@ class HeatmapPlot : public QCustomPlot {
     ReducedMatrix reduced_;
     AxisBlocks rowBlocks_, colBlocks_;
     Describer describer_;
+    QPoint pressedAt_{-1, -1};
 };
 
 }  // namespace ws::ui

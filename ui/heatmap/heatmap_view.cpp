@@ -68,6 +68,14 @@ HeatmapView::HeatmapView(QWidget* parent) : QWidget(parent) {
             return tiles_ ? describeTile(r0, c0, v) : describeSlice(r0, r1, c0, c1, v);
         });
     layout->addWidget(plot_, 1);
+    connect(plot_, &HeatmapPlot::elementClicked, this, [this](qint64 r, qint64 c) {
+        if (!tensor_ || r >= prepared_.rows || c >= prepared_.cols) return;
+        QList<qint64> index;
+        for (std::int64_t i :
+             tiles_ ? tileIndex(r, c) : sliceElementIndex(spec_, tensor_->shape.size(), r, c))
+            index << i;
+        Q_EMIT elementClicked(index);
+    });
     info_ = new QLabel(this);
     info_->setTextInteractionFlags(Qt::TextSelectableByMouse);
     info_->setWordWrap(true);
@@ -120,6 +128,11 @@ void HeatmapView::clear() {
     info_->clear();
 }
 
+void HeatmapView::reload() {
+    rangeKnown_ = false;
+    refresh();
+}
+
 void HeatmapView::setClipToPercentile(bool clip) { clip_->setChecked(clip); }
 void HeatmapView::setReduction(BlockReduction mode) {
     reduction_->setCurrentIndex(reduction_->findData(int(mode)));
@@ -167,7 +180,7 @@ QString HeatmapView::describeSlice(std::int64_t r0, std::int64_t r1, std::int64_
     return text;
 }
 
-QString HeatmapView::describeTile(std::int64_t r, std::int64_t c, double value) const {
+std::vector<std::int64_t> HeatmapView::tileIndex(std::int64_t r, std::int64_t c) const {
     auto dim = [&](int axis) { return axis >= 0 ? tensor_->shape[std::size_t(axis)] : 1; };
     const std::int64_t kh = dim(kernel_.kernelRowAxis), kw = dim(kernel_.kernelColAxis);
     std::vector<std::int64_t> index(tensor_->shape.size(), 0);
@@ -175,11 +188,18 @@ QString HeatmapView::describeTile(std::int64_t r, std::int64_t c, double value) 
     index[std::size_t(kernel_.inAxis)] = c / kw;
     if (kernel_.kernelRowAxis >= 0) index[std::size_t(kernel_.kernelRowAxis)] = r % kh;
     index[std::size_t(kernel_.kernelColAxis)] = c % kw;
+    return index;
+}
+
+QString HeatmapView::describeTile(std::int64_t r, std::int64_t c, double value) const {
+    const std::vector<std::int64_t> index = tileIndex(r, c);
     QStringList parts;
     for (std::int64_t i : index) parts << QString::number(i);
     QString text =
         QStringLiteral("[%1] = %2").arg(parts.join(QStringLiteral(", "))).arg(value, 0, 'g', 7);
-    text += tr("\noutput channel %1, input channel %2").arg(r / kh).arg(c / kw);
+    text += tr("\noutput channel %1, input channel %2")
+                .arg(index[std::size_t(kernel_.outAxis)])
+                .arg(index[std::size_t(kernel_.inAxis)]);
     return text;
 }
 

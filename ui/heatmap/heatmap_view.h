@@ -31,6 +31,8 @@ class HeatmapView : public QWidget {
     void setTensor(TensorPtr tensor, const GateLayout& gates, bool isKeras);
     void setSlice(const SliceSpec& spec);
     void clear();
+    // Reads the tensor again, colour range included (its values were edited).
+    void reload();
 
     // Options, also driven by tests and the screenshot mode.
     void setClipToPercentile(bool clip);
@@ -49,6 +51,8 @@ class HeatmapView : public QWidget {
   Q_SIGNALS:
     void tilesShown(bool tiles);  // the slice controls do not apply to the tile grid
     void ready();                 // the plot shows the current tensor, slice and options
+    // The user clicked an element: its full index in the tensor (one entry per axis).
+    void elementClicked(const QList<qint64>& index);
 
   private:
     struct Job {
@@ -66,6 +70,8 @@ class HeatmapView : public QWidget {
                           double value) const;
     QString describeTile(std::int64_t r, std::int64_t c, double value) const;
     QString gateOf(std::int64_t indexAlongGateAxis) const;
+    // Full tensor index of a source-matrix element of the tile grid.
+    std::vector<std::int64_t> tileIndex(std::int64_t r, std::int64_t c) const;
 
     TensorPtr tensor_;
     GateLayout gates_;

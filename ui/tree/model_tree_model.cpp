@@ -1,5 +1,7 @@
 #include "tree/model_tree_model.h"
 
+#include <QColor>
+#include <QFont>
 #include <QLocale>
 
 namespace ws::ui {
@@ -37,6 +39,20 @@ void ModelTreeModel::indexSubtree(const Node* node) {
 ModelTreeModel::Totals ModelTreeModel::totals(const Node* node) const {
     auto it = totals_.find(node);
     return it == totals_.end() ? Totals{} : it->second;
+}
+
+void ModelTreeModel::setEditedPaths(const QSet<QString>& paths) {
+    const QSet<QString> changed = (edited_ - paths) + (paths - edited_);
+    edited_ = paths;
+    for (const QString& path : changed) {
+        const Node* node = model_ ? model_->find(path.toStdString()) : nullptr;
+        if (node && node->parent)
+            Q_EMIT dataChanged(indexOf(node, 0), indexOf(node, ColumnCount - 1));
+    }
+}
+
+bool ModelTreeModel::isEdited(const Node* node) const {
+    return node && !edited_.isEmpty() && edited_.contains(QString::fromStdString(node->path));
 }
 
 const Node* ModelTreeModel::nodeAt(const QModelIndex& index) const {
@@ -146,7 +162,20 @@ QVariant ModelTreeModel::data(const QModelIndex& index, int role) const {
             return display(node, index.column());
         case Qt::ToolTipRole:
             if (node.kind == NodeKind::Value) return QString::fromStdString(node.value);
+            if (isEdited(&node))
+                return tr("%1 (edited, not saved)").arg(QString::fromStdString(node.path));
             return QString::fromStdString(node.path);
+        case Qt::FontRole:
+            if (isEdited(&node)) {
+                QFont f;
+                f.setBold(true);
+                f.setItalic(true);
+                return f;
+            }
+            return {};
+        case Qt::ForegroundRole:
+            if (isEdited(&node)) return QColor(0xd0, 0x60, 0x00);  // the accent of "edited"
+            return {};
         case Qt::TextAlignmentRole:
             if (index.column() == ParamsColumn || index.column() == SizeColumn)
                 return int(Qt::AlignRight | Qt::AlignVCenter);

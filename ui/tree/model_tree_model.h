@@ -2,6 +2,7 @@
 // A QAbstractItemModel over a ws::Model tree: one row per Node, columns for what a reader of
 // weight files asks first (what is it, what shape, how big).
 #include <QAbstractItemModel>
+#include <QSet>
 #include <memory>
 #include <unordered_map>
 
@@ -48,6 +49,10 @@ class ModelTreeModel : public QAbstractItemModel {
     };
     Totals totals(const Node* node) const;
 
+    // Tensors with unsaved edits (by Node::path): shown in bold italic with an accent colour.
+    void setEditedPaths(const QSet<QString>& paths);
+    bool isEdited(const Node* node) const;
+
   private:
     void indexSubtree(const Node* node);
     QVariant display(const Node& node, int column) const;
@@ -56,6 +61,7 @@ class ModelTreeModel : public QAbstractItemModel {
     std::shared_ptr<const Model> model_;
     std::unordered_map<const Node*, int> rowOf_;
     std::unordered_map<const Node*, Totals> totals_;
+    QSet<QString> edited_;
 };
 
 // "1.5 MiB" style sizes for people.

@@ -1,8 +1,11 @@
 #include "values/values_table_model.h"
 
+#include <QColor>
 #include <algorithm>
 #include <exception>
 #include <limits>
+
+#include "edit/element_codec.h"
 
 namespace ws::ui {
 
@@ -28,6 +31,41 @@ void ValuesTableModel::setSlice(TensorPtr tensor, const SliceSpec& spec) {
     rows_ = std::min(rows_, intMax);
     cols_ = std::min(cols_, intMax);
     endResetModel();
+}
+
+void ValuesTableModel::reload() {
+    pages_.clear();
+    reader_.reset();
+    if (tensor_ && rows_ > 0) {
+        try {
+            reader_ = std::make_unique<GridReader>(*tensor_, grid_);
+        } catch (const std::exception&) {
+            reader_.reset();
+        }
+    }
+    if (rows_ > 0 && cols_ > 0)
+        Q_EMIT dataChanged(index(0, 0), index(int(rows_) - 1, int(cols_) - 1));
+}
+
+void ValuesTableModel::setEditHooks(Committer commit, Highlighter highlight) {
+    commit_ = std::move(commit);
+    highlight_ = std::move(highlight);
+}
+
+Qt::ItemFlags ValuesTableModel::flags(const QModelIndex& index) const {
+    Qt::ItemFlags f = QAbstractTableModel::flags(index);
+    if (commit_ && reader_ && index.isValid()) f |= Qt::ItemIsEditable;
+    return f;
+}
+
+bool ValuesTableModel::setData(const QModelIndex& index, const QVariant& value, int role) {
+    if (role != Qt::EditRole || !commit_ || !index.isValid()) return false;
+    const QString why = commit_(index.row(), index.column(), value.toString());
+    if (!why.isEmpty()) {
+        Q_EMIT editRefused(index, why);
+        return false;
+    }
+    return true;  // the editor's change notification reloads the table
 }
 
 int ValuesTableModel::rowCount(const QModelIndex& parent) const {
@@ -68,6 +106,16 @@ QVariant ValuesTableModel::data(const QModelIndex& index, int role) const {
     if (role == Qt::DisplayRole) return QString::number(value(index.row(), index.column()), 'g', 7);
     if (role == Qt::EditRole) return value(index.row(), index.column());
     if (role == Qt::TextAlignmentRole) return int(Qt::AlignRight | Qt::AlignVCenter);
+    if (role == ExactTextRole && tensor_)
+        return QString::fromStdString(
+            elementText(Scalar::fromReal(value(index.row(), index.column())), tensor_->dtype));
+    const bool marks =
+        role == Qt::BackgroundRole || role == Qt::ForegroundRole || role == Qt::ToolTipRole;
+    if (highlight_ && marks && highlight_(index.row(), index.column())) {
+        if (role == Qt::ToolTipRole) return tr("edited, not saved yet");
+        // Amber with black text: readable in light and dark palettes alike.
+        return role == Qt::BackgroundRole ? QColor(255, 214, 120) : QColor(Qt::black);
+    }
     return {};
 }
 

@@ -13,7 +13,17 @@ namespace ws::ui {
 ValuesView::ValuesView(QWidget* parent) : QTableView(parent) {
     model_ = new ValuesTableModel(this);
     setModel(model_);
+    delegate_ = new CellEditDelegate(this);
+    setItemDelegate(delegate_);
+    setEditTriggers(QAbstractItemView::DoubleClicked | QAbstractItemView::EditKeyPressed);
+    // A refusal that reaches the model (the editor lost focus with bad text) is shown too.
+    connect(model_, &ValuesTableModel::editRefused, this,
+            [this](const QModelIndex& index, const QString& reason) {
+                delegate_->showRefusal(viewport(), reason);
+                scrollTo(index);
+            });
     setSelectionMode(QAbstractItemView::ExtendedSelection);
+    setWordWrap(false);  // a long number is elided, not broken over two lines
     // Uniform sizes: the view never measures millions of cells.
     horizontalHeader()->setDefaultSectionSize(90);
     verticalHeader()->setSectionResizeMode(QHeaderView::Fixed);

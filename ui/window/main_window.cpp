@@ -2,20 +2,31 @@
 
 #include <QApplication>
 #include <QCloseEvent>
+#include <QDockWidget>
 #include <QDragEnterEvent>
 #include <QDropEvent>
 #include <QFileDialog>
 #include <QFileInfo>
+#include <QInputDialog>
 #include <QLabel>
 #include <QLineEdit>
 #include <QMenuBar>
 #include <QMessageBox>
 #include <QMimeData>
+#include <QPointer>
 #include <QProgressBar>
 #include <QSettings>
 #include <QStatusBar>
 #include <QTabWidget>
+#include <QUndoGroup>
+#include <QUndoStack>
+#include <QUndoView>
 
+#include "compare/compare_page.h"
+#include "edit/journal_restore.h"
+#include "edit/model_editor.h"
+#include "export/export_dialog.h"
+#include "transfer/transfer_dialog.h"
 #include "window/model_loader.h"
 #include "window/model_page.h"
 
@@ -42,11 +53,33 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
     setCentralWidget(tabs_);
     connect(tabs_, &QTabWidget::tabCloseRequested, this, [this](int i) {
         QWidget* page = tabs_->widget(i);
+        if (!mayClosePage(qobject_cast<ModelPage*>(page))) return;
         tabs_->removeTab(i);
         page->deleteLater();
         updateStatus();
     });
     connect(tabs_, &QTabWidget::currentChanged, this, &MainWindow::updateStatus);
+    undoGroup_ = new QUndoGroup(this);
+    connect(tabs_, &QTabWidget::currentChanged, this, [this] {
+        if (ModelPage* page = currentPage())
+            undoGroup_->setActiveStack(page->editor()->undoStack());
+    });
+    historyDock_ = new QDockWidget(tr("Edit History"), this);
+    historyDock_->setObjectName(QStringLiteral("historyDock"));
+    auto* history = new QUndoView(undoGroup_, historyDock_);
+    history->setEmptyLabel(tr("<opened file>"));
+    historyDock_->setWidget(history);
+    addDockWidget(Qt::RightDockWidgetArea, historyDock_);
+    resizeDocks({historyDock_}, {340}, Qt::Horizontal);  // room for an edit's summary
+    // Hidden while only browsing; it appears with the first edit (once: closed, it stays closed).
+    historyDock_->hide();
+    connect(undoGroup_, &QUndoGroup::indexChanged, historyDock_, [this] {
+        const QUndoStack* stack = undoGroup_->activeStack();
+        if (!stack || stack->count() == 0) return;  // a tab was switched or opened
+        if (historyDock_->property("shownForEdits").toBool()) return;
+        historyDock_->setProperty("shownForEdits", true);
+        historyDock_->show();
+    });
 
     statusText_ = new QLabel(this);
     statusBar()->addWidget(statusText_, 1);
@@ -83,15 +116,42 @@ void MainWindow::buildMenus() {
     open->setShortcut(QKeySequence::Open);
     recentMenu_ = file->addMenu(tr("Open &Recent"));
     rebuildRecentMenu();
+    QAction* save = file->addAction(tr("&Save"), this, [this] {
+        if (ModelPage* page = currentPage()) savePage(page);
+    });
+    save->setShortcut(QKeySequence::Save);
+    save->setObjectName(QStringLiteral("actionSave"));
+    QAction* saveAs = file->addAction(tr("Save &As..."), this, [this] {
+        if (ModelPage* page = currentPage()) savePageAs(page);
+    });
+    saveAs->setShortcut(QKeySequence::SaveAs);
+    saveAs->setObjectName(QStringLiteral("actionSaveAs"));
     QAction* close = file->addAction(tr("&Close Model"), this, [this] {
         if (tabs_->count()) Q_EMIT tabs_->tabCloseRequested(tabs_->currentIndex());
     });
     close->setShortcut(QKeySequence::Close);
     file->addSeparator();
+    file->addAction(tr("&Export as..."), this, &MainWindow::showExportDialog)
+        ->setObjectName(QStringLiteral("actionExportAs"));
+    file->addAction(tr("&Transfer weights into..."), this, &MainWindow::showTransferDialog)
+        ->setObjectName(QStringLiteral("actionTransferInto"));
+    file->addAction(tr("Co&mpare with..."), this, &MainWindow::chooseCompareTarget)
+        ->setObjectName(QStringLiteral("actionCompareWith"));
+    file->addSeparator();
     QAction* quit = file->addAction(tr("&Quit"), this, &QWidget::close);
     quit->setShortcut(QKeySequence::Quit);
 
     QMenu* edit = menuBar()->addMenu(tr("&Edit"));
+    QAction* undo = undoGroup_->createUndoAction(this, tr("&Undo"));
+    undo->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_Z));
+    undo->setObjectName(QStringLiteral("actionUndo"));
+    QAction* redo = undoGroup_->createRedoAction(this, tr("&Redo"));
+    redo->setShortcuts({QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_Z), QKeySequence::Redo});
+    redo->setObjectName(QStringLiteral("actionRedo"));
+    edit->addAction(undo);
+    edit->addAction(redo);
+    edit->addAction(historyDock_->toggleViewAction());
+    edit->addSeparator();
     QAction* find = edit->addAction(tr("&Filter Tree"), this, [this] {
         if (ModelPage* page = currentPage()) {
             page->filterBox()->setFocus();
@@ -121,11 +181,28 @@ void MainWindow::openFile(const QString& path) {
     loader_->open(QFileInfo(path).absoluteFilePath());
 }
 
-void MainWindow::onLoaded(const QString& path, std::shared_ptr<const Model> model) {
+void MainWindow::onLoaded(const QString& path, std::shared_ptr<Model> model) {
     auto* page = new ModelPage(std::move(model), tabs_);
+    undoGroup_->addStack(page->editor()->undoStack());
+    connect(page, &ModelPage::modifiedChanged, this, [this, page] {
+        updateTabTitle(page);
+        updateStatus();
+    });
     const int i = tabs_->addTab(page, QFileInfo(path).fileName());
     tabs_->setTabToolTip(i, path);
     tabs_->setCurrentIndex(i);
+    undoGroup_->setActiveStack(page->editor()->undoStack());
+    if (pendingRestores_.contains(path)) {
+        const QString why = restoreJournal(page->editor(), pendingRestores_.take(path));
+        if (!why.isEmpty()) {
+            Q_EMIT errorOccurred(why);
+            if (!quietErrors_)
+                QMessageBox::warning(
+                    this, tr("Cannot restore the edits"),
+                    tr("The unsaved edits to\n%1\ncould not be restored:\n\n%2").arg(path, why));
+        }
+        updateTabTitle(page);
+    }
     addRecent(path);
     updateStatus();
     Q_EMIT pageAdded(page);
@@ -136,6 +213,24 @@ ModelPage* MainWindow::currentPage() const {
 }
 ModelPage* MainWindow::pageAt(int i) const { return qobject_cast<ModelPage*>(tabs_->widget(i)); }
 int MainWindow::pageCount() const { return tabs_->count(); }
+
+ExportDialog* MainWindow::showExportDialog() {
+    ModelPage* page = currentPage();
+    if (!page) return nullptr;
+    auto* dialog = new ExportDialog(page->model(), this);  // the model as edited on the page
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    dialog->show();
+    return dialog;
+}
+
+TransferDialog* MainWindow::showTransferDialog() {
+    ModelPage* page = currentPage();
+    if (!page) return nullptr;
+    auto* dialog = new TransferDialog(page->model(), this);
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    dialog->show();
+    return dialog;
+}
 
 QStringList MainWindow::recentFiles() const {
     return QSettings().value(QLatin1String(kRecentKey)).toStringList();
@@ -170,8 +265,10 @@ void MainWindow::updateStatus() {
     statusText_->setText(page ? page->summary()
                               : tr("Open a Keras, PyTorch or safetensors file (Ctrl+O or drop "
                                    "it here)."));
-    setWindowTitle(page ? tr("%1 - Weightsmith").arg(tabs_->tabText(tabs_->currentIndex()))
+    // "[*]" shows as "*" while the current model has unsaved edits.
+    setWindowTitle(page ? tr("%1[*] - Weightsmith").arg(QFileInfo(page->filePath()).fileName())
                         : tr("Weightsmith"));
+    setWindowModified(page && page->isModified());
 }
 
 void MainWindow::dragEnterEvent(QDragEnterEvent* event) {
@@ -184,7 +281,113 @@ void MainWindow::dropEvent(QDropEvent* event) {
     event->acceptProposedAction();
 }
 
+bool MainWindow::savePage(ModelPage* page) { return savePageAs(page, page->filePath()); }
+
+bool MainWindow::savePageAs(ModelPage* page, const QString& path) {
+    QString target = path;
+    if (target.isEmpty())
+        target = QFileDialog::getSaveFileName(this, tr("Save model as"), page->filePath());
+    if (target.isEmpty()) return false;
+    const QString why = page->editor()->save(QFileInfo(target).absoluteFilePath());
+    if (!why.isEmpty()) {
+        Q_EMIT errorOccurred(why);
+        if (!quietErrors_) QMessageBox::warning(this, tr("Cannot save"), why);
+        return false;
+    }
+    updateTabTitle(page);
+    updateStatus();
+    statusBar()->showMessage(tr("Saved %1").arg(page->filePath()), 5000);
+    return true;
+}
+
+bool MainWindow::mayClosePage(ModelPage* page) {
+    if (!page || !page->isModified()) return true;
+    tabs_->setCurrentWidget(page);
+    QMessageBox box(this);
+    box.setObjectName(QStringLiteral("unsavedChangesBox"));
+    box.setIcon(QMessageBox::Warning);
+    box.setWindowTitle(tr("Unsaved edits"));
+    box.setText(tr("%1 has unsaved edits.").arg(QFileInfo(page->filePath()).fileName()));
+    box.setInformativeText(tr("Save them before closing?"));
+    box.setStandardButtons(QMessageBox::Save | QMessageBox::Discard | QMessageBox::Cancel);
+    box.setDefaultButton(QMessageBox::Save);
+    const int answer = box.exec();
+    if (answer == QMessageBox::Save) return savePage(page);
+    return answer == QMessageBox::Discard;
+}
+
+void MainWindow::updateTabTitle(ModelPage* page) {
+    const int i = tabs_->indexOf(page);
+    if (i < 0) return;
+    const QString name = QFileInfo(page->filePath()).fileName();
+    tabs_->setTabText(i, page->isModified() ? name + QStringLiteral(" *") : name);
+    tabs_->setTabToolTip(i, page->filePath());
+}
+
+void MainWindow::offerJournalRestore() {
+    for (const RestoreRequest& r : askWhichJournalsToRestore(this)) {
+        const QString path = QFileInfo(r.sourceFile).absoluteFilePath();
+        pendingRestores_.insert(path, r.journalFile);
+        openFile(path);
+    }
+}
+
+void MainWindow::chooseCompareTarget() {
+    ModelPage* a = currentPage();
+    if (!a) return;
+    QStringList choices;
+    QList<ModelPage*> pages;
+    for (int i = 0; i < tabs_->count(); ++i)
+        if (ModelPage* p = pageAt(i); p && p != a) {
+            choices << tabs_->tabText(i);
+            pages << p;
+        }
+    const QString other = tr("Another file...");
+    choices << other;
+    bool ok = false;
+    const QString choice =
+        QInputDialog::getItem(this, tr("Compare with"),
+                              tr("Compare %1 (A) with (B):").arg(tabs_->tabText(tabs_->indexOf(a))),
+                              choices, 0, false, &ok);
+    if (!ok) return;
+    if (choice != other) {
+        compareWith(a, pages.at(choices.indexOf(choice)));
+        return;
+    }
+    const QString file = QFileDialog::getOpenFileName(
+        this, tr("Compare with model"), QString(),
+        tr("Weight files (*.h5 *.hdf5 *.keras *.pt *.pth *.bin *.ckpt *.safetensors);;"
+           "All files (*)"));
+    if (file.isEmpty()) return;
+    // The file opens as a page of its own (B), then the comparison follows.
+    QPointer<ModelPage> keepA = a;
+    auto connection = std::make_shared<QMetaObject::Connection>();
+    *connection =
+        connect(this, &MainWindow::pageAdded, this, [this, keepA, connection](ModelPage* b) {
+            disconnect(*connection);
+            if (keepA) compareWith(keepA, b);
+        });
+    openFile(file);
+}
+
+ComparePage* MainWindow::compareWith(ModelPage* a, ModelPage* b) {
+    if (!a || !b) return nullptr;
+    const QString nameA = tabs_->tabText(tabs_->indexOf(a));
+    const QString nameB = tabs_->tabText(tabs_->indexOf(b));
+    auto* page = new ComparePage(a->model(), nameA, b->model(), nameB, tabs_);
+    const int i = tabs_->addTab(page, tr("%1 vs %2").arg(nameA, nameB));
+    tabs_->setTabToolTip(i, tr("Compare %1 (A) with %2 (B)").arg(a->filePath(), b->filePath()));
+    tabs_->setCurrentIndex(i);
+    Q_EMIT compareOpened(page);
+    return page;
+}
+
 void MainWindow::closeEvent(QCloseEvent* event) {
+    for (int i = 0; i < tabs_->count(); ++i)
+        if (!mayClosePage(pageAt(i))) {
+            event->ignore();
+            return;
+        }
     QSettings().setValue(QStringLiteral("window/geometry"), saveGeometry());
     QMainWindow::closeEvent(event);
 }

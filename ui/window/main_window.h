@@ -1,21 +1,27 @@
 #pragma once
 // The application window: opens model files (menu, command line, drag and drop, recent files),
 // one tab per open model, progress while loading and a status line with the model's totals.
+#include <QHash>
 #include <QMainWindow>
 #include <QStringList>
 #include <memory>
 
 #include "model/model.h"
 
+class QDockWidget;
 class QLabel;
 class QMenu;
 class QProgressBar;
 class QTabWidget;
+class QUndoGroup;
 
 namespace ws::ui {
 
+class ComparePage;
+class ExportDialog;
 class ModelLoader;
 class ModelPage;
+class TransferDialog;
 
 class MainWindow : public QMainWindow {
     Q_OBJECT
@@ -33,9 +39,29 @@ class MainWindow : public QMainWindow {
     ModelLoader* loader() const { return loader_; }
     QStringList recentFiles() const;
 
+    // Editing: Save (to the page's file) and Save As; false when it failed or was cancelled.
+    bool savePage(ModelPage* page);
+    bool savePageAs(ModelPage* page, const QString& path = {});  // asks when path is empty
+    QUndoGroup* undoGroup() const { return undoGroup_; }
+    QDockWidget* historyDock() const { return historyDock_; }
+    // At start: offers to restore the unsaved edits of a Weightsmith that did not exit.
+    void offerJournalRestore();
+
+    // File > Export as... / Transfer weights into... on the current page's model (null without
+    // one). The dialog is shown non-modally and deletes itself when closed.
+    ExportDialog* showExportDialog();
+    TransferDialog* showTransferDialog();
+
+    // File > Compare with...: asks for another open model or a file to compare the current one
+    // with. compareWith() opens the compare view of two open pages as a new tab (A = a, B = b);
+    // it compares the pages' models as they are now, edits included.
+    void chooseCompareTarget();
+    ComparePage* compareWith(ModelPage* a, ModelPage* b);
+
   Q_SIGNALS:
     void pageAdded(ws::ui::ModelPage* page);
     void errorOccurred(const QString& message);
+    void compareOpened(ws::ui::ComparePage* page);
 
   protected:
     void dragEnterEvent(QDragEnterEvent* event) override;
@@ -48,7 +74,10 @@ class MainWindow : public QMainWindow {
     void addRecent(const QString& path);
     void rebuildRecentMenu();
     void updateStatus();
-    void onLoaded(const QString& path, std::shared_ptr<const Model> model);
+    void onLoaded(const QString& path, std::shared_ptr<Model> model);
+    // Save / Discard / Cancel for a page with unsaved edits; true when it may close.
+    bool mayClosePage(ModelPage* page);
+    void updateTabTitle(ModelPage* page);
 
     ModelLoader* loader_ = nullptr;
     QTabWidget* tabs_ = nullptr;
@@ -56,6 +85,9 @@ class MainWindow : public QMainWindow {
     QLabel* statusText_ = nullptr;
     QProgressBar* busy_ = nullptr;
     bool quietErrors_ = false;
+    QUndoGroup* undoGroup_ = nullptr;
+    QDockWidget* historyDock_ = nullptr;
+    QHash<QString, QString> pendingRestores_;  // opened file -> journal to replay into it
 };
 
 }  // namespace ws::ui

@@ -13,7 +13,7 @@ namespace ws::ui {
 namespace {
 
 struct LoadResult {
-    std::shared_ptr<const Model> model;
+    std::shared_ptr<Model> model;
     QString error;
 };
 

@@ -20,7 +20,7 @@ class ModelLoader : public QObject {
 
   Q_SIGNALS:
     void started(const QString& path);
-    void loaded(const QString& path, std::shared_ptr<const ws::Model> model);
+    void loaded(const QString& path, std::shared_ptr<ws::Model> model);  // editable
     // message names the file and what is wrong with it (ws::FormatError text).
     void failed(const QString& path, const QString& message);
     void idle();  // nothing is loading any more

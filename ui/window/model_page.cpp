@@ -11,6 +11,8 @@
 #include <QTreeView>
 #include <QVBoxLayout>
 
+#include "edit/model_editor.h"
+#include "edit/values_edit_controller.h"
 #include "inspect/tensor_inspector.h"
 #include "layer/layer_overview.h"
 #include "tree/model_tree_model.h"
@@ -23,8 +25,9 @@ constexpr int kLargeTreeNodes = 5000;
 
 }  // namespace
 
-ModelPage::ModelPage(std::shared_ptr<const Model> model, QWidget* parent)
-    : QWidget(parent), model_(std::move(model)) {
+ModelPage::ModelPage(std::shared_ptr<Model> model, QWidget* parent)
+    : QWidget(parent), model_(model) {
+    editor_ = new ModelEditor(std::move(model), QString::fromStdString(model_->filePath), this);
     auto* layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
     auto* splitter = new QSplitter(Qt::Horizontal, this);
@@ -99,10 +102,18 @@ ModelPage::ModelPage(std::shared_ptr<const Model> model, QWidget* parent)
     right_->addWidget(layer_);
     right_->addWidget(valueText_);
     connect(layer_, &LayerOverview::tensorActivated, this, &ModelPage::selectPath);
+    valuesEditing_ = new ValuesEditController(editor_, inspector_, this);
+    connect(editor_, &ModelEditor::tensorsChanged, this,
+            [this] { treeModel_->setEditedPaths(editor_->unsavedTensors()); });
+    connect(editor_, &ModelEditor::modifiedChanged, this, &ModelPage::modifiedChanged);
     splitter->setStretchFactor(0, 2);
     splitter->setStretchFactor(1, 3);
     splitter->setSizes({620, 780});
 }
+
+EditSession& ModelPage::editSession() { return editor_->session(); }
+bool ModelPage::isModified() const { return editor_->isModified(); }
+QString ModelPage::filePath() const { return editor_->filePath(); }
 
 QString ModelPage::summary() const {
     const ModelTreeModel::Totals t = treeModel_->totals(model_->root.get());

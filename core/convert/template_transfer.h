@@ -1,0 +1,33 @@
+#pragma once
+// Filling a template of the other framework with a model's weights, whichever way round: a
+// PyTorch source goes into a Keras template (torch_to_keras_transfer.h), a Keras source into a
+// PyTorch template (keras_to_torch_transfer.h). The CLI's `convert --template` and the GUI's
+// "Transfer weights into..." share this so both refuse the same pairs with the same words.
+#include <memory>
+#include <string>
+
+#include "convert/torch_to_keras_transfer.h"
+#include "model/model.h"
+
+namespace ws::convert {
+
+// Keras .h5 / .keras / .weights.h5 (Model::format "keras-...").
+bool isKerasModel(const Model& model);
+
+// Writes `source`'s weights into `target` as edits (save it with saveModel). Throws FormatError
+// when both files are of the same framework, or with the transfer's own message on a mismatch
+// (`target` is then unedited).
+TransferResult transferIntoTemplate(const Model& source, Model& target,
+                                    const TransferOptions& options = TransferOptions());
+
+struct FilledTemplate {
+    std::unique_ptr<Model> model;  // the template with the transferred weights, in memory
+    TransferResult report;
+};
+
+// Opens the template file afresh and transfers into it; the file itself is not touched. Throws
+// FormatError ("template: ..." when the template cannot be read).
+FilledTemplate fillTemplate(const Model& source, const std::string& templatePath,
+                            const TransferOptions& options = TransferOptions());
+
+}  // namespace ws::convert

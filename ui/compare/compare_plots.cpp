@@ -1,0 +1,137 @@
+#include "compare/compare_plots.h"
+
+#include <QGridLayout>
+#include <QLabel>
+#include <QVBoxLayout>
+#include <algorithm>
+
+#include "compare/diff_metrics.h"
+#include "heatmap/heatmap_plot.h"
+#include "plot/plot_style.h"
+#include "stats/element_grid.h"
+#include "stats/heatmap_preparation.h"
+#include "stats/tensor_distribution.h"
+
+namespace ws::ui {
+
+namespace {
+
+PreparedHeatmap prepared(const Tensor& t) {
+    return prepareHeatmap(t, wholeTensorGrid(t), ComparePlots::kMaxCells, ComparePlots::kMaxCells);
+}
+
+QString rangeText(double h) { return QString::number(h, 'g', 4); }
+
+}  // namespace
+
+ComparePlots::ComparePlots(QWidget* parent) : QWidget(parent) {
+    auto* grid = new QGridLayout(this);
+    grid->setContentsMargins(0, 0, 0, 0);
+    title_ = new QLabel(this);
+    title_->setWordWrap(true);
+    grid->addWidget(title_, 0, 0, 1, 3);
+    for (int i = 0; i < 3; ++i) {
+        captions_[i] = new QLabel(this);
+        captions_[i]->setWordWrap(true);
+        maps_[i] = new HeatmapPlot(this);
+        maps_[i]->setMinimumSize(220, 220);
+        grid->addWidget(captions_[i], 1, i);
+        grid->addWidget(maps_[i], 2, i);
+    }
+    captions_[2]->setToolTip(
+        tr("A-B has its own symmetric colour scale, +-max|A-B|: differences are usually far "
+           "smaller than the weights and would vanish on the A/B scale."));
+    histogram_ = new QCustomPlot(this);
+    histogram_->setMinimumHeight(160);
+    histogram_->legend->setVisible(true);
+    histogram_->xAxis->setLabel(tr("value"));
+    histogram_->yAxis->setLabel(tr("count"));
+    applyPalette(histogram_, palette());
+    grid->addWidget(histogram_, 3, 0, 1, 3);
+    grid->setRowStretch(2, 3);
+    grid->setRowStretch(3, 1);
+    clear();
+}
+
+void ComparePlots::clear(const QString& why) {
+    title_->setText(why.isEmpty() ? tr("Select a layer pair to see its tensors.") : why);
+    for (int i = 0; i < 3; ++i) {
+        maps_[i]->clearContent();
+        maps_[i]->replot();
+    }
+    captions_[0]->setText(tr("A"));
+    captions_[1]->setText(tr("B"));
+    captions_[2]->setText(tr("A - B"));
+    histogram_->clearGraphs();
+    histogram_->replot();
+    shared_ = diff_ = 0;
+}
+
+void ComparePlots::setTensors(TensorPtr a, TensorPtr b, const QString& title) {
+    if (!a || !b || a->shape != b->shape) {
+        clear(title + " - " +
+              (!a || !b ? tr("only one side has this tensor") : tr("the shapes differ")));
+        return;
+    }
+    const TensorPtr d = compare::differenceTensor(*a, *b);
+    const PreparedHeatmap pa = prepared(*a), pb = prepared(*b), pd = prepared(*d);
+    shared_ = std::max(pa.range.maxAbs, pb.range.maxAbs);
+    diff_ = pd.range.maxAbs > 0 ? pd.range.maxAbs : shared_;
+    const QString rows = a->shape.size() > 1 ? tr("leading axes") : QString();
+    const QString cols = a->shape.empty() ? QString() : tr("axis %1").arg(a->shape.size() - 1);
+    maps_[0]->setContent(pa.reduced(BlockReduction::Mean), shared_, {}, {}, rows, cols);
+    maps_[1]->setContent(pb.reduced(BlockReduction::Mean), shared_, {}, {}, rows, cols);
+    maps_[2]->setContent(pd.reduced(BlockReduction::Mean), diff_, {}, {}, rows, cols);
+    for (HeatmapPlot* m : maps_) m->replot();
+    const QString blocks = pa.rowBlock > 1 || pa.colBlock > 1
+                               ? tr(" (block means of %1 x %2)").arg(pa.rowBlock).arg(pa.colBlock)
+                               : QString();
+    title_->setText(
+        tr("%1  %2%3").arg(title, QString::fromStdString(shapeToString(a->shape)), blocks));
+    captions_[0]->setText(tr("A  (shared scale +-%1)").arg(rangeText(shared_)));
+    captions_[1]->setText(tr("B  (shared scale +-%1)").arg(rangeText(shared_)));
+    captions_[2]->setText(pd.range.maxAbs > 0
+                              ? tr("A - B  (own scale +-%1 = max|A-B|)").arg(rangeText(diff_))
+                              : tr("A - B  (all zero; A/B scale)"));
+    drawHistograms(*a, *b);
+}
+
+void ComparePlots::drawHistograms(const Tensor& a, const Tensor& b) {
+    // Common bins over both value ranges, so the two outlines line up bar for bar.
+    const TensorStats sa = streamStats(a), sb = streamStats(b);
+    TensorStats both = sa;
+    both.finite = sa.finite + sb.finite;
+    if (sa.finite == 0) both.min = sb.min, both.max = sb.max;
+    if (sa.finite && sb.finite) {
+        both.min = std::min(sa.min, sb.min);
+        both.max = std::max(sa.max, sb.max);
+    }
+    const Histogram ha = streamHistogram(a, kBins, both), hb = streamHistogram(b, kBins, both);
+    histogram_->clearGraphs();
+    double top = 0;
+    const QColor colours[2] = {QColor(31, 119, 180), QColor(255, 127, 14)};
+    const Histogram* hs[2] = {&ha, &hb};
+    for (int s = 0; s < 2; ++s) {
+        QVector<double> keys, counts;
+        for (std::size_t i = 0; i < hs[s]->counts.size(); ++i) {
+            keys << hs[s]->lo + double(i) * hs[s]->binWidth();
+            counts << double(hs[s]->counts[i]);
+            top = std::max(top, counts.back());
+        }
+        keys << hs[s]->hi;  // close the last step
+        counts << (counts.isEmpty() ? 0.0 : counts.back());
+        QCPGraph* g = histogram_->addGraph();
+        g->setName(s == 0 ? tr("A") : tr("B"));
+        g->setLineStyle(QCPGraph::lsStepLeft);
+        QColor fill = colours[s];
+        fill.setAlpha(70);
+        g->setPen(QPen(colours[s], 1.5));
+        g->setBrush(fill);
+        g->setData(keys, counts, true);
+    }
+    histogram_->xAxis->setRange(ha.lo, ha.hi > ha.lo ? ha.hi : ha.lo + 1);
+    histogram_->yAxis->setRange(0, top > 0 ? top * 1.05 : 1);
+    histogram_->replot();
+}
+
+}  // namespace ws::ui

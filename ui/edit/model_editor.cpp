@@ -1,0 +1,191 @@
+#include "edit/model_editor.h"
+
+#include <QUndoStack>
+#include <algorithm>
+#include <exception>
+
+#include "edit/tensor_edit_command.h"
+#include "inspect/latest_job.h"
+#include "save/save_model.h"
+
+namespace ws::ui {
+
+void waitForViewReaders() { viewThreadPool()->waitForDone(); }
+
+ModelEditor::ModelEditor(std::shared_ptr<Model> model, const QString& sourcePath, QObject* parent)
+    : QObject(parent), session_(std::move(model)), filePath_(sourcePath) {
+    stack_ = new QUndoStack(this);
+    connect(stack_, &QUndoStack::indexChanged, this, &ModelEditor::onStackIndexChanged);
+    connect(stack_, &QUndoStack::cleanChanged, this,
+            [this](bool clean) { Q_EMIT modifiedChanged(!clean); });
+}
+
+ModelEditor::~ModelEditor() { dropJournal(); }
+
+bool ModelEditor::isModified() const { return !stack_->isClean(); }
+
+QString ModelEditor::journalFile() const {
+    return journal_ ? QString::fromStdString(journal_->file()) : QString();
+}
+
+QString ModelEditor::apply(const std::vector<Edit>& edits, const QString& label) {
+    if (edits.empty()) return tr("nothing to edit");
+    std::vector<EditResult> results;
+    waitForViewReaders();
+    try {
+        for (const Edit& e : edits) results.push_back(session_.apply(e));
+    } catch (const std::exception& e) {
+        // All or nothing: take back the parts already made. The session's redo list is gone
+        // with the first apply, so the stack must lose its redo steps too: an obsolete command
+        // pushed and dropped at once does exactly that.
+        if (!results.empty()) {
+            for (std::size_t i = 0; i < results.size(); ++i) session_.undo();
+            auto* drop = new QUndoCommand;
+            drop->setObsolete(true);
+            stack_->push(drop);
+        }
+        return QString::fromStdString(e.what());
+    }
+    std::string summary = label.toStdString();
+    if (summary.empty())
+        summary = results.size() == 1 ? results.front().summary
+                                      : std::to_string(results.size()) + " edits";
+    JournalEntry entry = journalEntry(summary, results);
+    ensureJournal();
+    if (journal_) {
+        try {
+            journal_->push(entry);
+        } catch (const std::exception& e) {
+            qWarning("%s", e.what());
+            journal_.reset();
+            journalBroken_ = true;
+        }
+    }
+    auto* command =
+        new TensorEditCommand(session_, entry, [this](const JournalEntry& e) { notify(e); });
+    stack_->push(command);
+    notify(entry);
+    return {};
+}
+
+void ModelEditor::notify(const JournalEntry& entry) {
+    QSet<QString> paths;
+    for (const JournalPart& p : entry.parts) paths.insert(QString::fromStdString(p.path));
+    Q_EMIT tensorsChanged(paths);
+}
+
+void ModelEditor::onStackIndexChanged(int index) {
+    if (replaying_) return;
+    if (stack_->isClean()) {
+        dropJournal();  // the file on disk holds exactly this state
+        return;
+    }
+    ensureJournal();
+    if (!journal_) return;
+    try {
+        journal_->setIndex(std::size_t(index));
+    } catch (const std::exception& e) {
+        qWarning("%s", e.what());
+        journal_.reset();
+        journalBroken_ = true;
+    }
+}
+
+void ModelEditor::ensureJournal() {
+    if (journal_ || journalBroken_ || replaying_) return;
+    // The journal replays from the file as saved: it needs the step that file holds.
+    if (stack_->cleanIndex() < 0) return;
+    std::vector<JournalEntry> steps;
+    for (int i = 0; i < stack_->count(); ++i)
+        if (auto* c = dynamic_cast<const TensorEditCommand*>(stack_->command(i)))
+            steps.push_back(c->entry());
+    try {
+        journal_ = std::make_unique<EditJournal>(
+            newJournalFile(journalDirectory()), describeSource(filePath_.toStdString()),
+            std::size_t(stack_->cleanIndex()), steps, std::size_t(stack_->index()));
+    } catch (const std::exception& e) {
+        qWarning("edit journal disabled: %s", e.what());
+        journalBroken_ = true;
+    }
+}
+
+void ModelEditor::dropJournal() {
+    if (journal_) journal_->remove();
+    journal_.reset();
+}
+
+QString ModelEditor::save(const QString& path) {
+    try {
+        saveModel(session_.model(), path.toStdString());
+    } catch (const std::exception& e) {
+        return QString::fromStdString(e.what());
+    }
+    const QSet<QString> wasUnsaved = unsavedTensors();
+    filePath_ = path;
+    stack_->setClean();
+    session_.markSaved();
+    dropJournal();
+    journalBroken_ = false;             // a new file, a new chance
+    Q_EMIT tensorsChanged(wasUnsaved);  // their "unsaved" marks go
+    return {};
+}
+
+std::vector<const JournalEntry*> ModelEditor::unsavedEntries() const {
+    const int clean = stack_->cleanIndex(), index = stack_->index();
+    const int from = clean < 0 ? 0 : std::min(clean, index);
+    const int to = clean < 0 ? stack_->count() : std::max(clean, index);
+    std::vector<const JournalEntry*> out;
+    for (int i = from; i < to; ++i)
+        if (auto* c = dynamic_cast<const TensorEditCommand*>(stack_->command(i)))
+            out.push_back(&c->entry());
+    return out;
+}
+
+std::vector<Region> ModelEditor::unsavedRegions(const std::string& tensorPath) const {
+    std::vector<Region> out;
+    for (const JournalEntry* e : unsavedEntries())
+        for (const JournalPart& p : e->parts)
+            if (p.path == tensorPath) out.push_back(p.box);
+    return out;
+}
+
+QSet<QString> ModelEditor::unsavedTensors() const {
+    QSet<QString> out;
+    for (const JournalEntry* e : unsavedEntries())
+        for (const JournalPart& p : e->parts) out.insert(QString::fromStdString(p.path));
+    return out;
+}
+
+QString ModelEditor::restore(const JournalState& journal) {
+    if (stack_->count() > 0) return tr("the model already has edits");
+    QSet<QString> touched;
+    replaying_ = true;
+    waitForViewReaders();
+    try {
+        rewindToBase(session_.model(), journal);
+        std::size_t pushes = 0;
+        for (const JournalOp& op : journal.ops) {
+            if (op.kind == JournalOp::Kind::Index) {
+                stack_->setIndex(int(op.index));
+                continue;
+            }
+            for (const JournalPart& part : op.entry.parts) {
+                session_.apply(restoreEdit(part, true));
+                touched.insert(QString::fromStdString(part.path));
+            }
+            stack_->push(new TensorEditCommand(session_, op.entry,
+                                               [this](const JournalEntry& e) { notify(e); }));
+            if (++pushes == journal.saved) stack_->setClean();
+        }
+    } catch (const std::exception& e) {
+        replaying_ = false;
+        return QString::fromStdString(e.what());
+    }
+    replaying_ = false;
+    if (!stack_->isClean()) ensureJournal();
+    Q_EMIT tensorsChanged(touched);
+    Q_EMIT modifiedChanged(isModified());
+    return {};
+}
+
+}  // namespace ws::ui

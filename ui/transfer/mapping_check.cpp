@@ -1,0 +1,78 @@
+#include "transfer/mapping_check.h"
+
+#include <QObject>
+#include <new>
+
+#include "convert/template_transfer.h"
+
+namespace ws::ui {
+
+namespace {
+
+QString q(const std::string& s) { return QString::fromStdString(s); }
+
+// "model_weights/lstm/lstm/lstm_cell/kernel:0" -> "kernel:0": the layer is in its own column.
+QString leafName(const std::string& path) {
+    const auto slash = path.find_last_of('/');
+    return q(slash == std::string::npos ? path : path.substr(slash + 1));
+}
+
+MappingRow rowOf(const convert::TransferPair& pair) {
+    MappingRow row;
+    row.source = q(pair.sourceUnit);
+    row.key = q(pair.mappingKey.empty() ? pair.sourceUnit : pair.mappingKey);
+    row.sourceKind = q(pair.sourceKind);
+    row.target = q(pair.targetLayer);
+    row.targetKind = q(pair.targetKind);
+    QStringList tensors, transforms, sourceShapes, targetShapes;
+    for (const convert::TransferTensor& t : pair.tensors) {
+        tensors << QStringLiteral("%1 -> %2").arg(q(t.sourceNames), leafName(t.targetPath));
+        transforms << q(t.transform);
+        sourceShapes << q(t.sourceShape);
+        targetShapes << q(t.targetShape);
+    }
+    const QString nl = QStringLiteral("\n");
+    row.tensors = tensors.join(nl);
+    row.transforms = transforms.join(nl);
+    row.sourceShapes = sourceShapes.join(nl);
+    row.targetShapes = targetShapes.join(nl);
+    row.status = MappingRow::Status::Ok;
+    return row;
+}
+
+}  // namespace
+
+MappingCheck checkMapping(const Model& source, const QString& templatePath,
+                          const TransferMapping& mapping) {
+    MappingCheck check;
+    try {
+        convert::TransferOptions options;
+        options.mapping = mapping;
+        const convert::TransferResult report =
+            convert::fillTemplate(source, templatePath.toStdString(), options).report;
+        for (const convert::TransferPair& pair : report.pairs) check.rows.push_back(rowOf(pair));
+        for (const std::string& n : report.notes) check.notes << q(n);
+        for (const std::string& w : report.warnings) check.notes << q("warning: " + w);
+    } catch (const std::bad_alloc&) {
+        check.error = QObject::tr("out of memory while pairing the layers");
+    } catch (const std::exception& e) {
+        check.error = q(e.what());
+    }
+    return check;
+}
+
+void markRefusedRows(std::vector<MappingRow>& rows, const QString& error) {
+    for (MappingRow& row : rows) {
+        const bool named = error.contains(QLatin1Char('\'') + row.key + QLatin1Char('\'')) &&
+                           error.contains(QLatin1Char('\'') + row.target + QLatin1Char('\''));
+        row.status = named ? MappingRow::Status::Mismatch : MappingRow::Status::Unchecked;
+    }
+}
+
+TransferMapping mappingOf(const std::vector<MappingRow>& rows) {
+    TransferMapping out;
+    for (const MappingRow& row : rows) out[row.key.toStdString()] = row.target.toStdString();
+    return out;
+}
+
+}  // namespace ws::ui

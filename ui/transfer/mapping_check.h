@@ -1,0 +1,48 @@
+#pragma once
+// What the transfer dialog's mapping table shows: the source model paired with a template file
+// by the core transfer itself (convert/template_transfer.h), run into a fresh in-memory copy of
+// the template, so the table holds exactly what Apply will do -- or the core's refusal. Nothing
+// is written to disk here.
+#include <QString>
+#include <QStringList>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "convert/torch_to_keras_transfer.h"
+#include "model/model.h"
+
+namespace ws::ui {
+
+// Source unit ("lstm[1]", "fc") -> template layer, as the core's TransferOptions::mapping.
+using TransferMapping = std::map<std::string, std::string>;
+
+struct MappingRow {
+    enum class Status { Ok, Mismatch, Unchecked };
+    QString source, sourceKind, target, targetKind;
+    QString key;  // the source's name in the core's mapping ("lstm[1]"; "lstm" for Keras layers)
+    // One line per tensor of the pair: "lstm.weight_ih_l0 (200, 1) -> kernel:0 (1, 200)".
+    QString tensors, transforms, sourceShapes, targetShapes;
+    Status status = Status::Unchecked;
+};
+
+struct MappingCheck {
+    std::vector<MappingRow> rows;
+    QString error;  // the core's refusal; empty when every pair converts
+    QStringList notes;
+    bool ok() const { return error.isEmpty(); }
+};
+
+// The pairs the core makes with `mapping` (all Ok), or its refusal in `error` with no rows.
+MappingCheck checkMapping(const Model& source, const QString& templatePath,
+                          const TransferMapping& mapping);
+
+// After a refusal: the rows the user edited keep their pairs; the one the core's message names
+// (both its layers quoted) becomes Mismatch, the others Unchecked (the core stops at the first).
+void markRefusedRows(std::vector<MappingRow>& rows, const QString& error);
+
+// Every row as an explicit pair.
+TransferMapping mappingOf(const std::vector<MappingRow>& rows);
+
+}  // namespace ws::ui
