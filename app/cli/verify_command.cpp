@@ -11,6 +11,7 @@
 #include "io/atomic_file.h"
 #include "model/error.h"
 #include "model/tensor.h"
+#include "verify/input_shape.h"
 #include "verify/torch_kernels_loader.h"
 #include "verify/verify_report.h"
 #include "verify/verify_run.h"
@@ -112,16 +113,11 @@ std::optional<VerifyArgs> parse(const std::vector<std::string>& args, std::strin
 
 bool parseInputShape(const std::string& text, std::vector<std::int64_t>& shape,
                      std::string& error) {
-    std::stringstream parts(text);
-    std::string part;
-    shape.clear();
-    while (std::getline(parts, part, ',')) {
-        double d = 0;
-        if (!parseNumber(part, d) || d < 1 || d > 1e9 || d != static_cast<std::int64_t>(d)) {
-            error = "--input-shape needs positive integers separated by commas, got '" + text + "'";
-            return false;
-        }
-        shape.push_back(static_cast<std::int64_t>(d));
+    try {
+        shape = ws::verify::parseInputShape(text);
+    } catch (const ws::FormatError& e) {
+        error = std::string("--input-shape: ") + e.what();
+        return false;
     }
     if (shape.empty()) error = "--input-shape needs at least one dimension";
     return !shape.empty();

@@ -15,7 +15,7 @@ int runVerify(const std::vector<std::string>& args);
 
 constexpr int kExitBeyondTolerance = 3;  // verify, and convert's forward check
 
-// "D1,D2,..." (positive integers) -> the input shape without batch; false with `error` set.
+// --input-shape D1,D2,... through verify/input_shape.h; false with `error` set (also when blank).
 bool parseInputShape(const std::string& text, std::vector<std::int64_t>& shape, std::string& error);
 
 // Prints a finished run as `verify` does: both sides, the input, notes, one line per compared

@@ -1,6 +1,7 @@
 #include "compare/compare_units.h"
 
 #include "convert/rule_table.h"
+#include "convert/template_transfer.h"
 #include "convert/torch_to_keras_transfer.h"
 #include "layers/keras_layer_recognition.h"
 #include "layers/torch_layer_recognition.h"
@@ -9,7 +10,7 @@
 namespace ws::compare {
 
 std::string frameworkOf(const Model& model) {
-    return model.format.rfind("keras", 0) == 0 ? "keras" : "torch";
+    return convert::isKerasModel(model) ? "keras" : "torch";
 }
 
 namespace {

@@ -88,11 +88,11 @@ DiffMetrics compareTensors(const Tensor& a, const Tensor& b, const std::atomic<b
     return m;
 }
 
-TensorPtr differenceTensor(const Tensor& a, const Tensor& b) {
+TensorPtr differenceTensor(const Tensor& a, const Tensor& b, const std::atomic<bool>* cancel) {
     requireSameShape(a, b);
     std::vector<std::uint8_t> bytes(std::size_t(a.numel()) * sizeof(double));
     std::size_t at = 0;
-    forEachPiecePair(a, b, nullptr, std::int64_t(1) << 16,
+    forEachPiecePair(a, b, cancel, std::int64_t(1) << 16,
                      [&](const double* x, const double* y, std::size_t n) {
                          for (std::size_t i = 0; i < n; ++i, at += sizeof(double)) {
                              const double d = x[i] - y[i];

@@ -46,7 +46,9 @@ DiffMetrics compareTensors(const Tensor& a, const Tensor& b,
                            std::int64_t pieceElements = std::int64_t(1) << 16);
 
 // A - B element by element as a float64 tensor of their shape, for display (one double per
-// element: meant for the one tensor pair the user looks at, not for whole models).
-TensorPtr differenceTensor(const Tensor& a, const Tensor& b);
+// element: meant for the one tensor pair the user looks at, not for whole models). Throws
+// ReadCancelled when *cancel turns true.
+TensorPtr differenceTensor(const Tensor& a, const Tensor& b,
+                           const std::atomic<bool>* cancel = nullptr);
 
 }  // namespace ws::compare

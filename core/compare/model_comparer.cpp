@@ -30,11 +30,14 @@ ModelComparer::ModelComparer(const Model& a, const Model& b) {
         b_ = storedUnits(b);
         return;
     }
-    try {
-        a_ = conversionUnits(a);
-        b_ = conversionUnits(b);
-    } catch (const FormatError& e) {
-        throw FormatError(std::string("cannot align a Keras and a PyTorch model: ") + e.what());
+    // Each side separately, so that the message names the file that cannot be aligned.
+    for (const auto& [model, units] : {std::pair{&a, &a_}, std::pair{&b, &b_}}) {
+        try {
+            *units = conversionUnits(*model);
+        } catch (const FormatError& e) {
+            throw FormatError(model->filePath +
+                              ": cannot align a Keras and a PyTorch model: " + e.what());
+        }
     }
 }
 
@@ -139,6 +142,7 @@ LayerComparison ModelComparer::compareLayer(const UnitPair& p,
         c.role = t.role;
         c.pathA = t.pathA;
         c.pathB = t.pathB;
+        bool dtypesOnly = false;
         if (t.a) c.shapeA = t.a->shape;
         if (t.b) c.shapeB = t.b->shape;
         if (!t.a || !t.b) {
@@ -147,10 +151,11 @@ LayerComparison ModelComparer::compareLayer(const UnitPair& p,
             c.problem =
                 "shapes differ: " + shapeToString(t.a->shape) + " vs " + shapeToString(t.b->shape);
         } else if (!cross_ && t.a->dtype != t.b->dtype) {
+            dtypesOnly = true;  // still comparable by value
             c.problem = std::string("dtypes differ: ") + dtypeName(t.a->dtype) + " vs " +
                         dtypeName(t.b->dtype);
         }
-        if (c.problem.empty() || c.problem.rfind("dtypes", 0) == 0) {
+        if (c.problem.empty() || dtypesOnly) {
             try {
                 c.metrics = compareTensors(*t.a, *t.b, cancel);
                 out.total.merge(c.metrics);

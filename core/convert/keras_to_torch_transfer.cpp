@@ -44,6 +44,80 @@ std::string joinedNames(const std::vector<std::string>& v) {
     return out;
 }
 
+// The template's modules with a conversion rule, in file order; weighted ones without a rule
+// are named in `notes`.
+std::vector<const SemanticLayer*> templateModules(const layers::LayerSet& set,
+                                                  std::vector<std::string>& notes) {
+    std::vector<const SemanticLayer*> to;
+    for (const SemanticLayer& l : set.layers)
+        if (findRule(l.kind))
+            to.push_back(&l);
+        else if (hasWeights(l))
+            notes.push_back("template module '" + l.name + "'" +
+                            (l.kind.empty() ? "" : " (" + l.kind + ")") +
+                            " has no conversion rule and is left as it is");
+    return to;
+}
+
+// The modules a mapping entry names; throws saying which side has no such module.
+std::pair<std::size_t, std::size_t> findMappedModules(const std::vector<ConvertedModule>& from,
+                                                      const std::vector<const SemanticLayer*>& to,
+                                                      const std::string& src,
+                                                      const std::string& dst) {
+    std::size_t i = 0, j = 0;
+    while (i < from.size() && from[i].name != src) ++i;
+    while (j < to.size() && to[j]->name != dst) ++j;
+    if (i == from.size())
+        throw FormatError("mapping: the converted Keras model has no module '" + src + "'");
+    if (j == to.size())
+        throw FormatError("mapping: the template has no weighted module '" + dst + "'");
+    return {i, j};
+}
+
+using TensorWrites = std::vector<std::pair<const Node*, const Node*>>;  // template <- converted
+
+// One pair checked as the transfer writes it: every template tensor needs a converted tensor of
+// its shape. All tensors go into `report` before the first refusal is thrown, so a refused pair
+// still shows its tensors and shapes.
+TensorWrites checkModulePair(const ConvertedModule& s, const SemanticLayer& d,
+                             TransferPair& report) {
+    report.sourceUnit = s.kerasLayers;
+    report.mappingKey = s.name;
+    report.sourceKind = s.kind;
+    report.targetLayer = d.name;
+    report.targetKind = d.kind;
+    const std::string who = "Keras layer(s) " + s.kerasLayers + " (PyTorch " + s.kind +
+                            " module '" + s.name + "') and template module '" + d.name + "' (" +
+                            d.kind + ")";
+    if (s.kind != d.kind) throw FormatError(who + " are different kinds of layer");
+    TensorWrites writes;
+    std::string refusal;
+    for (const auto& [role, node] : d.tensors) {
+        auto it = s.tensors.find(role);
+        if (it == s.tensors.end() || !it->second)
+            throw FormatError(who + ": template tensor '" + node->path + "' " +
+                              shapeToString(node->tensor->shape) +
+                              " has no counterpart in the Keras model");
+        if (it->second->tensor->shape != node->tensor->shape && refusal.empty())
+            refusal = who + ": Keras " + s.origin.at(role)->source + " gives " + s.name + "." +
+                      role + " " + shapeToString(it->second->tensor->shape) +
+                      " but template tensor '" + node->path + "' is " +
+                      shapeToString(node->tensor->shape);
+        writes.emplace_back(node, it->second);
+        const TorchTensor& t = *s.origin.at(role);
+        report.tensors.push_back({t.source, node->path, t.transform,
+                                  shapeToString(it->second->tensor->shape),
+                                  shapeToString(node->tensor->shape)});
+    }
+    if (!refusal.empty()) throw FormatError(refusal);
+    for (const auto& [role, node] : s.tensors)
+        if (!d.tensors.count(role) && s.origin.at(role)->source != "(none)")
+            throw FormatError(who + ": the Keras model gives " + s.name + "." + role + " " +
+                              shapeToString(node->tensor->shape) +
+                              " but the template module has no '" + role + "'");
+    return writes;
+}
+
 }  // namespace
 
 TransferResult transferKerasToTorch(const Model& keras, Model& torch,
@@ -56,25 +130,12 @@ TransferResult transferKerasToTorch(const Model& keras, Model& torch,
     result.notes = converted.notes;
     const std::vector<ConvertedModule> from = convertedModules(converted);
     const layers::LayerSet set = layers::recognizeTorchLayers(torch);
-    std::vector<const SemanticLayer*> to;
-    for (const SemanticLayer& l : set.layers)
-        if (findRule(l.kind))
-            to.push_back(&l);
-        else if (hasWeights(l))
-            result.notes.push_back("template module '" + l.name + "'" +
-                                   (l.kind.empty() ? "" : " (" + l.kind + ")") +
-                                   " has no conversion rule and is left as it is");
+    const std::vector<const SemanticLayer*> to = templateModules(set, result.notes);
 
     std::vector<std::pair<std::size_t, std::size_t>> pairs;
     std::vector<bool> usedFrom(from.size()), usedTo(to.size());
     for (const auto& [src, dst] : options.mapping) {
-        std::size_t i = 0, j = 0;
-        while (i < from.size() && from[i].name != src) ++i;
-        while (j < to.size() && to[j]->name != dst) ++j;
-        if (i == from.size())
-            throw FormatError("mapping: the converted Keras model has no module '" + src + "'");
-        if (j == to.size())
-            throw FormatError("mapping: the template has no weighted module '" + dst + "'");
+        const auto [i, j] = findMappedModules(from, to, src, dst);
         if (usedFrom[i] || usedTo[j])
             throw FormatError("mapping: '" + src + "' -> '" + dst + "' reuses a paired module");
         usedFrom[i] = usedTo[j] = true;
@@ -100,43 +161,11 @@ TransferResult transferKerasToTorch(const Model& keras, Model& torch,
     for (std::size_t k = 0; k < restFrom.size(); ++k) pairs.emplace_back(restFrom[k], restTo[k]);
 
     // Check every pair before the first write.
-    std::vector<std::vector<std::pair<const Node*, const Node*>>> writes;  // template <- converted
+    std::vector<TensorWrites> writes;
     for (std::size_t p = 0; p < pairs.size(); ++p) {
-        const ConvertedModule& s = from[pairs[p].first];
-        const SemanticLayer& d = *to[pairs[p].second];
-        const std::string who = "Keras layer(s) " + s.kerasLayers + " (PyTorch " + s.kind +
-                                " module '" + s.name + "') and template module '" + d.name + "' (" +
-                                d.kind + ")";
-        if (s.kind != d.kind) throw FormatError(who + " are different kinds of layer");
         TransferPair report;
-        report.sourceUnit = s.kerasLayers;
-        report.mappingKey = s.name;
-        report.sourceKind = s.kind;
-        report.targetLayer = d.name;
-        report.targetKind = d.kind;
         report.fromMapping = p < explicitCount;
-        writes.emplace_back();
-        for (const auto& [role, node] : d.tensors) {
-            auto it = s.tensors.find(role);
-            if (it == s.tensors.end() || !it->second)
-                throw FormatError(who + ": template tensor '" + node->path + "' " +
-                                  shapeToString(node->tensor->shape) +
-                                  " has no counterpart in the Keras model");
-            if (it->second->tensor->shape != node->tensor->shape)
-                throw FormatError(
-                    who + ": Keras " + s.origin.at(role)->source + " gives " + s.name + "." + role +
-                    " " + shapeToString(it->second->tensor->shape) + " but template tensor '" +
-                    node->path + "' is " + shapeToString(node->tensor->shape));
-            writes.back().emplace_back(node, it->second);
-            const TorchTensor& t = *s.origin.at(role);
-            report.tensors.push_back(
-                {t.source, node->path, t.transform, "", shapeToString(node->tensor->shape)});
-        }
-        for (const auto& [role, node] : s.tensors)
-            if (!d.tensors.count(role) && s.origin.at(role)->source != "(none)")
-                throw FormatError(who + ": the Keras model gives " + s.name + "." + role + " " +
-                                  shapeToString(node->tensor->shape) +
-                                  " but the template module has no '" + role + "'");
+        writes.push_back(checkModulePair(from[pairs[p].first], *to[pairs[p].second], report));
         result.pairs.push_back(std::move(report));
     }
     for (const auto& module : writes)
@@ -145,6 +174,22 @@ TransferResult transferKerasToTorch(const Model& keras, Model& torch,
             ++result.tensorsWritten;
         }
     return result;
+}
+
+std::vector<PairVerdict> checkKerasToTorchPairs(const Model& keras, const Model& torch,
+                                                const std::map<std::string, std::string>& pairs) {
+    KerasToTorchOptions convertOptions;
+    const KerasToTorchResult converted = convertKerasToTorch(keras, convertOptions);
+    const std::vector<ConvertedModule> from = convertedModules(converted);
+    const layers::LayerSet set = layers::recognizeTorchLayers(torch);
+    std::vector<std::string> notes;
+    const std::vector<const SemanticLayer*> to = templateModules(set, notes);
+    return checkEachPair(
+        pairs, [&](const std::string& src, const std::string& dst, TransferPair& report) {
+            report.mappingKey = src;  // the row's key even when the module is not found
+            const auto [i, j] = findMappedModules(from, to, src, dst);
+            checkModulePair(from[i], *to[j], report);
+        });
 }
 
 }  // namespace ws::convert

@@ -185,17 +185,20 @@ std::map<std::string, DenseArray> convertPair(const SourceUnit& src, const Targe
         report.notes.push_back(it->first + " omitted by the template; the source's is neutral");
         it = keras.erase(it);
     }
+    // Every tensor goes into the report before the first refusal is thrown, so a refused pair
+    // still shows all its tensors and shapes (the transfer dialog's per-row check).
+    std::string refusal;
     for (const auto& [role, node] : rolesInRuleOrder(d, rule)) {
         auto it = keras.find(role);
         const std::string targetShape = shapeToString(node->tensor->shape);
         if (it == keras.end())
             throw FormatError(who + ": template tensor '" + node->path + "' " + targetShape +
                               " has no source tensor");
-        if (it->second.shape != node->tensor->shape)
-            throw FormatError(who + ": " + sourceNamesFor(rule, role, src) + " " +
-                              sourceShapesFor(rule, role, src) + " gives Keras " + role + " " +
-                              shapeToString(it->second.shape) + " but template tensor '" +
-                              node->path + "' is " + targetShape);
+        if (it->second.shape != node->tensor->shape && refusal.empty())
+            refusal = who + ": " + sourceNamesFor(rule, role, src) + " " +
+                      sourceShapesFor(rule, role, src) + " gives Keras " + role + " " +
+                      shapeToString(it->second.shape) + " but template tensor '" + node->path +
+                      "' is " + targetShape;
         TransferTensor t;
         t.sourceNames = sourceNamesFor(rule, role, src);
         t.sourceShape = sourceShapesFor(rule, role, src);
@@ -204,7 +207,30 @@ std::map<std::string, DenseArray> convertPair(const SourceUnit& src, const Targe
         t.transform = describeInverse(rule, role, dst);
         report.tensors.push_back(std::move(t));
     }
+    if (!refusal.empty()) throw FormatError(refusal);
     return keras;
+}
+
+// One pair as the transfer converts it: the report's names, the rule, the checked tensors.
+std::map<std::string, DenseArray> convertUnitPair(const SourceUnit& s, const TargetUnit& d,
+                                                  TransferPair& report) {
+    report.sourceUnit = s.label;
+    report.sourceKind = s.layer->kind;
+    report.targetLayer = d.layer->name;
+    report.targetKind = d.layer->kind;
+    const LayerRule* rule = findRule(d.layer->kind);
+    if (!rule)
+        throw FormatError("template layer '" + d.layer->name + "' (" + d.layer->kind +
+                          ") has no conversion rule");
+    std::map<std::string, DenseArray> converted = convertPair(s, d, *rule, report);
+    if (d.layer->kind == "BatchNormalization") {
+        std::ostringstream n;
+        n << "eps=" << d.layer->params.value("epsilon", 1e-3)
+          << " and momentum are the template's (a state_dict does not carry them): the "
+             "PyTorch module must use the same eps for equal outputs";
+        report.notes.push_back(n.str());
+    }
+    return converted;
 }
 
 std::vector<std::string> unitLabels(const std::vector<SourceUnit>& units) {
@@ -217,6 +243,23 @@ std::string joined(const std::vector<std::string>& items) {
     std::string out;
     for (const std::string& s : items) out += (out.empty() ? "" : ", ") + s;
     return out;
+}
+
+// The units a mapping entry names (source unit label, template layer name); throws saying which
+// side has no such layer.
+std::pair<std::size_t, std::size_t> findMappedPair(const std::vector<SourceUnit>& from,
+                                                   const std::vector<TargetUnit>& to,
+                                                   const std::string& srcName,
+                                                   const std::string& dstName) {
+    std::size_t i = 0, j = 0;
+    while (i < from.size() && from[i].label != srcName) ++i;
+    while (j < to.size() && to[j].layer->name != dstName) ++j;
+    if (i == from.size())
+        throw FormatError("mapping: the source has no weighted layer '" + srcName + "'; it has " +
+                          joined(unitLabels(from)));
+    if (j == to.size())
+        throw FormatError("mapping: the template has no weighted layer '" + dstName + "'");
+    return {i, j};
 }
 
 }  // namespace
@@ -315,14 +358,7 @@ TransferResult transferTorchToKeras(const Model& source, Model& keras,
     std::vector<std::pair<std::size_t, std::size_t>> pairs;
     std::vector<bool> usedFrom(from.size()), usedTo(to.size());
     for (const auto& [srcName, dstName] : options.mapping) {
-        std::size_t i = 0, j = 0;
-        while (i < from.size() && from[i].label != srcName) ++i;
-        while (j < to.size() && to[j].layer->name != dstName) ++j;
-        if (i == from.size())
-            throw FormatError("mapping: the source has no weighted layer '" + srcName +
-                              "'; it has " + joined(unitLabels(from)));
-        if (j == to.size())
-            throw FormatError("mapping: the template has no weighted layer '" + dstName + "'");
+        const auto [i, j] = findMappedPair(from, to, srcName, dstName);
         if (usedFrom[i] || usedTo[j])
             throw FormatError("mapping: '" + srcName + "' -> '" + dstName +
                               "' reuses a layer already paired");
@@ -353,26 +389,9 @@ TransferResult transferTorchToKeras(const Model& source, Model& keras,
     // Convert and check every pair before the first write: a refusal leaves the template as is.
     std::vector<std::map<std::string, DenseArray>> converted;
     for (std::size_t p = 0; p < pairs.size(); ++p) {
-        const SourceUnit& s = from[pairs[p].first];
-        const TargetUnit& d = to[pairs[p].second];
         TransferPair report;
-        report.sourceUnit = s.label;
-        report.sourceKind = s.layer->kind;
-        report.targetLayer = d.layer->name;
-        report.targetKind = d.layer->kind;
         report.fromMapping = p < explicitCount;
-        const LayerRule* rule = findRule(d.layer->kind);
-        if (!rule)
-            throw FormatError("template layer '" + d.layer->name + "' (" + d.layer->kind +
-                              ") has no conversion rule");
-        converted.push_back(convertPair(s, d, *rule, report));
-        if (d.layer->kind == "BatchNormalization") {
-            std::ostringstream n;
-            n << "eps=" << d.layer->params.value("epsilon", 1e-3)
-              << " and momentum are the template's (a state_dict does not carry them): the "
-                 "PyTorch module must use the same eps for equal outputs";
-            report.notes.push_back(n.str());
-        }
+        converted.push_back(convertUnitPair(from[pairs[p].first], to[pairs[p].second], report));
         result.pairs.push_back(std::move(report));
     }
     for (std::size_t p = 0; p < pairs.size(); ++p) {
@@ -383,6 +402,39 @@ TransferResult transferTorchToKeras(const Model& source, Model& keras,
         }
     }
     return result;
+}
+
+std::vector<PairVerdict> checkTorchToKerasPairs(const Model& source, const Model& keras,
+                                                const std::map<std::string, std::string>& pairs) {
+    const LayerSet src = layers::recognizeTorchLayers(source);
+    const LayerSet dst = layers::recognizeKerasLayers(keras);
+    std::vector<std::string> notes;
+    const std::vector<SourceUnit> from = torchTransferUnits(src, notes);
+    const std::vector<TargetUnit> to = kerasTransferUnits(dst);
+    return checkEachPair(
+        pairs, [&](const std::string& srcName, const std::string& dstName, TransferPair& report) {
+            const auto [i, j] = findMappedPair(from, to, srcName, dstName);
+            convertUnitPair(from[i], to[j], report);
+        });
+}
+
+std::vector<PairVerdict> checkEachPair(
+    const std::map<std::string, std::string>& pairs,
+    const std::function<void(const std::string&, const std::string&, TransferPair&)>& check) {
+    std::vector<PairVerdict> out;
+    for (const auto& [source, target] : pairs) {
+        PairVerdict v;
+        v.pair.sourceUnit = source;
+        v.pair.targetLayer = target;
+        v.pair.fromMapping = true;
+        try {
+            check(source, target, v.pair);
+        } catch (const FormatError& e) {
+            v.refusal = e.what();
+        }
+        out.push_back(std::move(v));
+    }
+    return out;
 }
 
 std::string transferReportText(const TransferResult& result) {

@@ -8,6 +8,7 @@
 //
 // Stacked recurrent layers: a PyTorch num_layers=N module provides N units "lstm[0]".."lstm[N-1]",
 // each going into one Keras layer (Keras has one layer per stack level).
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
@@ -37,6 +38,14 @@ struct TransferPair {
     bool fromMapping = false;  // paired by the user's mapping rather than by order
     std::vector<TransferTensor> tensors;
     std::vector<std::string> notes;
+};
+
+// One pair checked on its own, as the transfer would convert it (the transfer dialog shows
+// every re-paired row's own verdict, where the transfer itself stops at the first refusal).
+struct PairVerdict {
+    TransferPair pair;    // names, kinds and as many tensors as could be worked out
+    std::string refusal;  // the transfer's message for this pair; empty when it converts
+    bool ok() const { return refusal.empty(); }
 };
 
 struct TransferOptions {
@@ -84,6 +93,18 @@ std::map<std::string, std::string> parseTransferMapping(const nlohmann::json& do
 // when the architectures do not match; `keras` is then left unedited.
 TransferResult transferTorchToKeras(const Model& source, Model& keras,
                                     const TransferOptions& options = TransferOptions());
+
+// Runs check(source, target, report) for every pair of `pairs`, its FormatError becoming that
+// pair's refusal: the per-pair checks of both transfer directions.
+std::vector<PairVerdict> checkEachPair(
+    const std::map<std::string, std::string>& pairs,
+    const std::function<void(const std::string&, const std::string&, TransferPair&)>& check);
+
+// Each (source unit -> template layer) of `pairs` converted and shape-checked on its own, the way
+// transferTorchToKeras converts it; nothing is written. Throws FormatError only when a side as a
+// whole cannot be paired (kerasTransferUnits refuses the template).
+std::vector<PairVerdict> checkTorchToKerasPairs(const Model& source, const Model& keras,
+                                                const std::map<std::string, std::string>& pairs);
 
 // One PyTorch unit (a layer, or level `stackIndex` of a num_layers stack) as Keras tensors by
 // role in the rule's order (kernel, recurrent_kernel, bias), with the report lines (source

@@ -1,5 +1,8 @@
 #include "edit/edit_session.h"
 
+#include <cstddef>
+#include <utility>
+
 #include "model/error.h"
 
 namespace ws {
@@ -14,6 +17,28 @@ const EditResult& EditSession::apply(const Edit& edit) {
     undone_.clear();
     if (savedDepth_ > done_.size() - 1) savedDepth_ = std::size_t(-1);  // saved state is gone
     return done_.back();
+}
+
+std::vector<EditResult> EditSession::applyAll(const std::vector<Edit>& edits) {
+    // The redo list and saved depth that apply() drops are kept until all edits went in, so a
+    // refusal partway leaves nothing to tell apart from before (a crash journal written from
+    // the history stays true).
+    std::vector<EditResult> undoneBefore = std::move(undone_);
+    undone_.clear();
+    const std::size_t savedBefore = savedDepth_;
+    const std::size_t depthBefore = done_.size();
+    try {
+        for (const Edit& e : edits) apply(e);
+    } catch (...) {
+        while (done_.size() > depthBefore) {
+            applyEdit(*model_, done_.back().inverse);
+            done_.pop_back();
+        }
+        undone_ = std::move(undoneBefore);
+        savedDepth_ = savedBefore;
+        throw;
+    }
+    return {done_.begin() + std::ptrdiff_t(depthBefore), done_.end()};
 }
 
 std::string EditSession::undo() {

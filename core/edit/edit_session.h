@@ -22,6 +22,10 @@ class EditSession {
     // Applies the edit and records it (clears the redo list). Throws FormatError, leaving the
     // model and the history unchanged, when the edit is refused.
     const EditResult& apply(const Edit& edit);
+    // Applies the edits in order, all or nothing: when one is refused the ones already made
+    // are taken back and the history, redo list included, is as before; then throws that
+    // refusal's FormatError. Returns the results (one undo step for a caller grouping them).
+    std::vector<EditResult> applyAll(const std::vector<Edit>& edits);
 
     bool canUndo() const { return !done_.empty(); }
     bool canRedo() const { return !undone_.empty(); }

@@ -15,8 +15,14 @@ std::vector<std::int64_t> ints(const json& p, const char* key, std::size_t n,
     std::vector<std::int64_t> out(n, fallback);
     auto it = p.find(key);
     if (it == p.end() || !it->is_array()) return out;
+    // Window sizes, strides, dilations and paddings come from the file: anything outside
+    // [0, 2^24] is treated as unknown (-1) so that the products below cannot overflow.
+    constexpr std::int64_t kLargest = std::int64_t(1) << 24;
     for (std::size_t i = 0; i < n && i < it->size(); ++i)
-        if ((*it)[i].is_number_integer()) out[i] = (*it)[i].get<std::int64_t>();
+        if ((*it)[i].is_number_integer()) {
+            const std::int64_t v = (*it)[i].get<std::int64_t>();
+            out[i] = v >= 0 && v <= kLargest ? v : -1;
+        }
     if (it->size() == 1)
         for (std::size_t i = 1; i < n; ++i) out[i] = out[0];
     return out;

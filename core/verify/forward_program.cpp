@@ -93,11 +93,22 @@ std::vector<const SemanticLayer*> pairBlocks(const convert::TorchPlan& plan, con
     return out;
 }
 
+// What a compared torch step's output is: the module's own name in the file (a module paired by
+// order is not named like the plan's attribute), and for a num_layers stack that its output is
+// the last level's ("rnn (layer 2 of 2)", compared with the stack's last Keras layer).
+std::string torchOutputName(const SemanticLayer& module, std::size_t stackLevels) {
+    if (stackLevels < 2) return module.name;
+    const std::string n = std::to_string(stackLevels);
+    return module.name + " (layer " + n + " of " + n + ")";
+}
+
 // The PyTorch side: one step per planned module, with the Keras hyper-parameters the generated
-// module would use (activation, padding, eps) and the state_dict's tensors.
+// module would use (activation, padding, eps) and the state_dict's tensors. `outputNames`: for
+// each step, torchOutputName of its module; empty for a step without weights (not compared).
 std::vector<ForwardStep> torchSteps(const LayerSet& keras, const Model& torchModel,
                                     std::vector<std::size_t>& lastKerasLayer,
-                                    std::vector<bool>& weighted, std::vector<std::string>& notes) {
+                                    std::vector<std::string>& outputNames,
+                                    std::vector<std::string>& notes) {
     const LayerSet torchSet = layers::recognizeTorchLayers(torchModel);
     TorchLayers t;
     for (const SemanticLayer& l : torchSet.layers)
@@ -144,7 +155,8 @@ std::vector<ForwardStep> torchSteps(const LayerSet& keras, const Model& torchMod
         }
         steps.push_back(std::move(step));
         lastKerasLayer.push_back(b.layers.back());
-        weighted.push_back(modules[i] != nullptr);
+        outputNames.push_back(modules[i] ? torchOutputName(*modules[i], b.layers.size())
+                                         : std::string());
     }
     return steps;
 }
@@ -182,8 +194,9 @@ ForwardProgram buildForwardProgram(const Model& a, const Model& b,
     kerasSide.request.steps = kerasSteps(kerasSet);
     otherSide.request.kerasMajor = kerasSide.request.kerasMajor;
 
-    std::vector<std::pair<std::size_t, std::size_t>> pairs;   // (keras step, other step)
-    std::vector<std::pair<std::string, std::string>> labels;  // (keras name, other name)
+    std::vector<std::pair<std::size_t, std::size_t>> pairs;  // (keras step, other step)
+    // (keras side, other side), each "<framework> <layer>": the label says which file's layer.
+    std::vector<std::pair<std::string, std::string>> labels;
     if (isKeras(other)) {
         const LayerSet otherSet = layers::recognizeKerasLayers(other, architecture);
         if (otherSet.layers.size() != kerasSet.layers.size())
@@ -198,19 +211,21 @@ ForwardProgram buildForwardProgram(const Model& a, const Model& b,
                                   " in one model and " + otherSet.layers[i].kind + " in the other");
             if (layers::hasWeights(kerasSet.layers[i])) {
                 pairs.emplace_back(i, i);
-                labels.emplace_back(kerasSet.layers[i].name, otherSet.layers[i].name);
+                labels.emplace_back("Keras " + kerasSet.layers[i].name,
+                                    "Keras " + otherSet.layers[i].name);
             }
         }
     } else {
         otherSide.request.semantics = "torch";
         std::vector<std::size_t> lastKeras;
-        std::vector<bool> weighted;
-        otherSide.request.steps = torchSteps(kerasSet, other, lastKeras, weighted, program.notes);
+        std::vector<std::string> outputNames;
+        otherSide.request.steps =
+            torchSteps(kerasSet, other, lastKeras, outputNames, program.notes);
         for (std::size_t j = 0; j < lastKeras.size(); ++j)
-            if (weighted[j]) {
+            if (!outputNames[j].empty()) {
                 pairs.emplace_back(lastKeras[j], j);
-                labels.emplace_back(kerasSet.layers[lastKeras[j]].name,
-                                    otherSide.request.steps[j].name);
+                labels.emplace_back("Keras " + kerasSet.layers[lastKeras[j]].name,
+                                    "PyTorch " + outputNames[j]);
             }
     }
     kerasSide.file = keras.filePath;

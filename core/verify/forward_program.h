@@ -21,7 +21,10 @@ struct Side {
 };
 
 struct LayerPair {
-    std::string label;  // "lstm_1 <-> lstm (layer 2 of 2)"
+    // A's layer <-> B's layer, each with its framework: "Keras lstm_1 <-> PyTorch rnn (layer 2
+    // of 2)" (the output of a num_layers stack is its last level's). ASCII, so the CLI's
+    // columns stay aligned.
+    std::string label;
     std::size_t stepA = 0, stepB = 0;
 };
 

@@ -177,8 +177,9 @@ class CompareTest(unittest.TestCase):
         if not os.path.isfile(src):
             self.skipTest("SKIP: example %s absent" % src)
         h5 = os.path.join(self.tmp, "seed.h5")
-        r = ors.run_cli(["convert", src, "-o", h5], timeout=120)
-        self.assertIn(r.returncode, (0, 3), r.stderr.decode())  # 3: forward check not run
+        # The comparison is the check here; convert's own forward check is tested elsewhere.
+        r = ors.run_cli(["convert", src, "-o", h5, "--no-verify"], timeout=120)
+        self.assertEqual(r.returncode, 0, r.stderr.decode())
         self.assertTrue(os.path.isfile(h5), r.stderr.decode())
         rc, report = compare_json(src, h5)
         self.assertEqual(rc, 0, [l for l in report["layers"] if not l["identical"]])

@@ -301,7 +301,7 @@ class ConvVariantsMatchOracle(unittest.TestCase):
         rc, out = self.verify(h5, broken)
         self.assertEqual(rc, 3, out)
         self.assertIn("verify: DIFFERENT", out)
-        self.assertIn("beyond it: dw_same <-> dw_same", out)
+        self.assertIn("beyond it: Keras dw_same <-> PyTorch dw_same", out)
         if expected is None:
             return
         diff = float(np.max(np.abs(torch_output(py, broken, x) - expected)))

@@ -279,9 +279,11 @@ class ConvertMatchesOracle(unittest.TestCase):
         print("%s with gru-no-gate-swap: max abs diff %.3g" % (name, diff))
         self.assertGreater(diff, 100 * tolerance(name))
         # convert's own forward check caught it and names the GRU layer first.
-        self.assertIn("forward check failed: gru_1 <-> gru", self.convert_output)
+        self.assertIn("forward check failed: Keras gru_1 <-> PyTorch gru (layer 2 of 2)",
+                      self.convert_output)
         self.assertFalse(self.verify_report["pass"])
-        self.assertEqual(self.verify_report["failing"][0], "gru_1 <-> gru")
+        self.assertEqual(self.verify_report["failing"][0],
+                         "Keras gru_1 <-> PyTorch gru (layer 2 of 2)")
 
     def test_lstm_bias_not_split_disagrees(self):
         name = "lstm_stacked_timeseries_keras3.h5"

@@ -568,7 +568,8 @@ class GeneratedKerasModel(unittest.TestCase):
         out = proc.stdout.decode()
         self.assertEqual(proc.returncode, 0, proc.stderr.decode())
         self.assertIn("forward check (weightsmith-cli verify", out)
-        self.assertIn("lstm <-> lstm_3", out)
+        # The 4-level nn.LSTM's output is its last level's, compared with the last Keras LSTM.
+        self.assertIn("PyTorch lstm (layer 4 of 4) <-> Keras lstm_3", out)
         self.assertIn("verify: OK", out)
         with open(report) as f:
             doc = json.load(f)["verify"]
@@ -576,7 +577,8 @@ class GeneratedKerasModel(unittest.TestCase):
         self.assertEqual(doc["input_shape"], [4, 20, 1])
         self.assertLessEqual(doc["output"]["max_abs"], 1e-6)
         self.assertEqual([l["label"] for l in doc["layers"]],
-                         ["lstm <-> lstm_3", "linear <-> linear"])
+                         ["PyTorch lstm (layer 4 of 4) <-> Keras lstm_3",
+                          "PyTorch linear <-> Keras linear"])
 
         proc = convert([seed_file("seed_lstm_state_dict.pth"), "-o", keras_path,
                         "--report-json", report])

@@ -43,7 +43,8 @@ MORE_FILES = ["lstm_stacked_timeseries_keras2.h5", "gru_relu_keras240_iwillbeapr
               EMBED, "conv1d_globalpool_keras3.h5", THEANO_CONV, "lstm_full_model_keras2_theano.h5"]
 TORCH_LIB = re.compile(r"lib(torch[a-z_]*|c10[a-z_]*)\.so")
 OUTPUT_LINE = re.compile(r"^\s+output\s+max abs (\S+)\s+max rel (\S+)", re.M)
-LAYER_LINE = re.compile(r"^\s+(\S+ <-> \S+)\s+max abs (\S+)\s+max rel (\S+).*\b(ok|FAIL)$", re.M)
+# Labels name each side's framework and layer: "Keras lstm_1 <-> PyTorch rnn (layer 2 of 2)".
+LAYER_LINE = re.compile(r"^\s+(\S.* <-> .*?)\s+max abs (\S+)\s+max rel (\S+).*\b(ok|FAIL)$", re.M)
 
 
 def module_path():
@@ -150,7 +151,7 @@ class ConvertedModelsVerify(VerifyCase):
         rc, out, _ = self.verify(self.source(CNN), self.convert(CNN))
         labels = [label for label, _, _, _ in LAYER_LINE.findall(out)]
         for layer in ("conv2d", "batch_normalization_2", "dense", "dense_1"):
-            self.assertIn("%s <-> %s" % (layer, layer), labels)
+            self.assertIn("Keras %s <-> PyTorch %s" % (layer, layer), labels)
 
     def test_more_converted_files(self):
         for name in MORE_FILES:

@@ -8,6 +8,7 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QProcess>
+#include <QProgressBar>
 #include <QSettings>
 #include <QStandardPaths>
 #include <QTableWidget>
@@ -245,6 +246,81 @@ class CompareViewTest : public QObject {
                 QCOMPARE(mb.matrix.at(i, j), ma.matrix.at(i, j));
                 QCOMPARE(md.matrix.at(i, j), 0.0);
             }
+    }
+
+    // A pair of 4096 x 4096 float32 tensors: preparing A, B, A-B and the histograms takes far
+    // longer than a frame, so it must run off the GUI thread (the longest gap between 10 ms timer
+    // ticks stays short) and still fill the heatmaps with the right block means. A[i][j] = i/4096
+    // and B[i][j] = j/4096 (exact in float32), so every block mean is known in closed form.
+    void largePairKeepsWindowResponsive() {
+        constexpr qint64 n = 4096;
+        std::vector<float> rows(std::size_t(n * n)), cols(rows.size());
+        for (qint64 i = 0; i < n; ++i)
+            for (qint64 j = 0; j < n; ++j) {
+                rows[std::size_t(i * n + j)] = float(i) / float(n);
+                cols[std::size_t(i * n + j)] = float(j) / float(n);
+            }
+        const QString pathA = dir_.filePath(QStringLiteral("large_a.safetensors"));
+        const QString pathB = dir_.filePath(QStringLiteral("large_b.safetensors"));
+        QVERIFY(writeSafetensors(pathA, {{QStringLiteral("big.weight"), {n, n}, rows}}));
+        QVERIFY(writeSafetensors(pathB, {{QStringLiteral("big.weight"), {n, n}, cols}}));
+        rows = {};
+        cols = {};
+        ws::ui::ModelPage* pa = openAndWait(window_, pathA);
+        ws::ui::ModelPage* pb = openAndWait(window_, pathB);
+        QVERIFY(pa && pb);
+        ComparePage* page = window_.compareWith(pa, pb);
+        QVERIFY(page);
+        QVERIFY(waitReady(page));
+        QVERIFY2(page->errorText().isEmpty(), qPrintable(page->errorText()));
+        const int r = rowOf(page->table(), QStringLiteral("big"));
+        QVERIFY(r >= 0);
+
+        ws::ui::ComparePlots* plots = page->plots();
+        QSignalSpy shown(plots, &ws::ui::ComparePlots::tensorsShown);
+        LongestTimerGap gap;
+        page->table()->setCurrentCell(r, ComparePage::ColA);
+        const bool busyAfterSelecting = plots->busy() && plots->busyIndicator()->isVisible();
+        QVERIFY(shown.wait(120000));
+        QTest::qWait(50);  // the tick after drawing measures the drawing itself
+        const qint64 longestGap = gap.stop();
+        qInfo("preparing the pair took %lld ms; longest gap between 10 ms ticks: %lld ms",
+              gap.elapsed(), longestGap);
+        QVERIFY(busyAfterSelecting);
+        QVERIFY(!plots->busy() && !plots->busyIndicator()->isVisible());
+        QVERIFY2(longestGap < 250,
+                 qPrintable(QStringLiteral("GUI thread blocked for %1 ms").arg(longestGap)));
+
+        // Block means: rows [r0, r1) of A average (r0 + r1 - 1) / 2 / n; B the same by columns.
+        const ws::ReducedMatrix& ma = plots->heatmapA()->content();
+        const ws::ReducedMatrix& mb = plots->heatmapB()->content();
+        const ws::ReducedMatrix& md = plots->heatmapDiff()->content();
+        const qint64 block = (n + ws::ui::ComparePlots::kMaxCells - 1) /
+                             ws::ui::ComparePlots::kMaxCells;  // ceil, as reduceForDisplay
+        for (const ws::ReducedMatrix* m : {&ma, &mb, &md}) {
+            QCOMPARE(m->rowBlock, block);
+            QCOMPARE(m->colBlock, block);
+            QCOMPARE(m->matrix.rows, (n + block - 1) / block);
+            QCOMPARE(m->matrix.cols, (n + block - 1) / block);
+        }
+        const auto mid = [&](qint64 b) {
+            return (double(b * block) + double(std::min(n, (b + 1) * block) - 1)) / 2.0 / double(n);
+        };
+        for (qint64 i = 0; i < ma.matrix.rows; ++i)
+            for (qint64 j = 0; j < ma.matrix.cols; ++j) {
+                QVERIFY(std::abs(ma.matrix.at(i, j) - mid(i)) < 1e-12);
+                QVERIFY(std::abs(mb.matrix.at(i, j) - mid(j)) < 1e-12);
+                QVERIFY(std::abs(md.matrix.at(i, j) - (mid(i) - mid(j))) < 1e-12);
+            }
+        QCOMPARE(plots->sharedHalfRange(), double(n - 1) / double(n));
+        QCOMPARE(plots->diffHalfRange(), double(n - 1) / double(n));
+        QCOMPARE(plots->histogram()->graphCount(), 2);
+        // Every one of the n*n elements of A is counted in A's histogram.
+        double counted = 0;
+        for (auto it = plots->histogram()->graph(0)->data()->constBegin();
+             it != plots->histogram()->graph(0)->data()->constEnd() - 1; ++it)
+            counted += it->value;
+        QCOMPARE(counted, double(n * n));
     }
 
   private:

@@ -15,7 +15,9 @@
 #include <QLineEdit>
 #include <QMessageBox>
 #include <QProcess>
+#include <QPushButton>
 #include <QStandardPaths>
+#include <QStatusBar>
 #include <QTabWidget>
 #include <QTemporaryDir>
 #include <QTimer>
@@ -27,9 +29,15 @@
 #include <iostream>
 #include <map>
 
+#include "compare/compare_page.h"
 #include "edit/edit_journal.h"
 #include "edit/model_editor.h"
+#include "edit/model_reads.h"
+#include "edit/paste_source.h"
+#include "edit/region.h"
 #include "edit/values_edit_controller.h"
+#include "export/export_dialog.h"
+#include "formats/open_model.h"
 #include "heatmap/heatmap_plot.h"
 #include "heatmap/heatmap_view.h"
 #include "inspect/slice_controls.h"
@@ -187,6 +195,40 @@ void saveScreenshot(QWidget* window, const QString& name) {
     window->raise();
     QTest::qWait(300);
     QVERIFY(window->grab().save(QDir(dir).filePath(name)));
+}
+
+// A model opened fresh from `file` with the journal replayed into it through the core alone
+// (not the app's restore): what a crash followed by a restore would give.
+std::unique_ptr<Model> replayJournal(const QString& file, const JournalState& journal) {
+    std::unique_ptr<Model> model = openModel(file.toStdString());
+    rewindToBase(*model, journal);
+    std::vector<const JournalEntry*> steps;
+    std::size_t applied = 0;
+    auto play = [&](const JournalEntry& e, bool forward) {
+        if (forward)
+            for (const JournalPart& p : e.parts) applyEdit(*model, restoreEdit(p, true));
+        else
+            for (auto p = e.parts.rbegin(); p != e.parts.rend(); ++p)
+                applyEdit(*model, restoreEdit(*p, false));
+    };
+    for (const JournalOp& op : journal.ops) {
+        if (op.kind == JournalOp::Kind::Push) {
+            steps.resize(applied);
+            play(op.entry, true);
+            steps.push_back(&op.entry);
+            ++applied;
+            continue;
+        }
+        for (; applied > op.index; --applied) play(*steps[applied - 1], false);
+        for (; applied < op.index; ++applied) play(*steps[applied], true);
+    }
+    return model;
+}
+
+QString statusText(MainWindow& window) {
+    QStringList texts;
+    for (QLabel* l : window.statusBar()->findChildren<QLabel*>()) texts << l->text();
+    return texts.join(QLatin1Char('\n'));
 }
 
 }  // namespace
@@ -520,6 +562,166 @@ class EditingTest : public QObject {
             for (int c = 0; c <= 1; ++c) want[at(r, c)] = -float(original[at(r, c)]);
         expectChangesMatch(oracleDiff(QStringLiteral("torch"), file, restored, kTorchTensor),
                            original, want);
+    }
+
+    void refusalPartwayKeepsHistoryAndJournal() {
+        const QString file = copyTo(scratch_, examplePath(), QStringLiteral("partway.pth"));
+        MainWindow window;
+        window.setQuietErrors(true);
+        window.show();
+        ModelPage* page = openAndWait(window, file);
+        QVERIFY(page);
+        ModelEditor* editor = page->editor();
+        QUndoStack* stack = editor->undoStack();
+        const std::string path = kTorchTensor.toStdString();
+        QCOMPARE(editor->apply({Edit::set(path, parseRegion("0, 0"), Scalar::fromReal(1.5))}),
+                 QString());
+        QCOMPARE(editor->apply({Edit::set(path, parseRegion("0, 1"), Scalar::fromReal(2.5))}),
+                 QString());
+        stack->undo();  // one redo step
+        const std::vector<std::uint8_t> before =
+            page->model()->find(path)->tensor->contiguousBytes();
+
+        // Two parts: the first is made, the second (a 2x2 block at the last element) is refused.
+        const QString why =
+            editor->apply({Edit::set(path, parseRegion("5, 5"), Scalar::fromReal(9)),
+                           Edit::paste(path, parseRegion("199, 49"), parsePasteText("1 2\n3 4"))});
+        QVERIFY2(!why.isEmpty(), "a block past the end was pasted");
+        QCOMPARE(page->model()->find(path)->tensor->contiguousBytes(), before);
+        // The history is as it was: the refused step took nothing away, the redo is still there.
+        QCOMPARE(stack->count(), 2);
+        QCOMPARE(stack->index(), 1);
+        QVERIFY(editor->session().canRedo());
+
+        // The journal says the same, and replayed from the file it gives the model's bytes.
+        JournalState journal = readJournal(editor->journalFile().toStdString());
+        QCOMPARE(journal.stepCount, std::size_t(stack->count()));
+        QCOMPARE(journal.index, std::size_t(stack->index()));
+        QCOMPARE(replayJournal(file, journal)->find(path)->tensor->contiguousBytes(), before);
+
+        // Redo still puts the second edit back, in the model and in the journal.
+        stack->redo();
+        const std::vector<std::uint8_t> after =
+            page->model()->find(path)->tensor->contiguousBytes();
+        QVERIFY(after != before);
+        journal = readJournal(editor->journalFile().toStdString());
+        QCOMPARE(journal.index, std::size_t(2));
+        QCOMPARE(replayJournal(file, journal)->find(path)->tensor->contiguousBytes(), after);
+    }
+
+    void layerOverviewFollowsEdits() {
+        MainWindow window;
+        window.setQuietErrors(true);
+        window.show();
+        ModelPage* page = openAndWait(window, examplePath());
+        QVERIFY(page);
+        LayerOverview* layer = page->layerOverview();
+        QSignalSpy shown(layer, &LayerOverview::allShown);
+        QVERIFY(page->selectPath(QStringLiteral("lstm")));
+        QVERIFY(shown.wait(30000));
+        int tile = -1;
+        for (int i = 0; i < layer->tensorCount(); ++i)
+            if (layer->titleAt(i).startsWith(QStringLiteral("weight_hh_l1"))) tile = i;
+        QVERIFY(tile >= 0);
+        const QString before = layer->titleAt(tile);  // ends with the tile's range, well below 7
+        QVERIFY2(!before.endsWith(QStringLiteral("±7")), qPrintable(before));
+
+        // An edit of a shown tensor re-reads the tiles: the range follows the edited element.
+        shown.clear();
+        QCOMPARE(page->editor()->apply({Edit::set(kTorchTensor.toStdString(), parseRegion("3, 3"),
+                                                  Scalar::fromReal(-7))}),
+                 QString());
+        QVERIFY(shown.wait(30000));
+        QVERIFY2(layer->titleAt(tile).endsWith(QStringLiteral("±7")),
+                 qPrintable(layer->titleAt(tile)));
+        // And so does its undo.
+        shown.clear();
+        page->editor()->undoStack()->undo();
+        QVERIFY(shown.wait(30000));
+        QCOMPARE(layer->titleAt(tile), before);
+    }
+
+    // A compare or an export reads the whole model on a worker: an edit meanwhile is refused
+    // (never torn into the result), Undo/Redo wait too; afterwards the compare tab says it is
+    // stale and Recompute measures the edited model.
+    void longReadsHoldEditsOffAndCompareGoesStale() {
+        const QString fileA = copyTo(scratch_, examplePath(), QStringLiteral("compareA.pth"));
+        const QString fileB = copyTo(scratch_, examplePath(), QStringLiteral("compareB.pth"));
+        MainWindow window;
+        window.setQuietErrors(true);
+        window.resize(1400, 860);
+        window.show();
+        ModelPage* a = openAndWait(window, fileA);
+        ModelPage* b = openAndWait(window, fileB);
+        QVERIFY(a && b);
+        const std::string path = kTorchTensor.toStdString();
+        const Edit edit = Edit::set(path, parseRegion("7, 7"), Scalar::fromReal(-3));
+
+        // The comparison holds both models from its start (the worker may not have begun).
+        ComparePage* compare = window.compareWith(a, b);
+        QVERIFY(compare);
+        QSignalSpy ready(compare, &ComparePage::comparisonReady);
+        QString why = a->editor()->apply({edit});
+        QVERIFY2(why.contains(QStringLiteral("Compare")), qPrintable(why));
+        QCOMPARE(a->editor()->undoStack()->count(), 0);
+        QVERIFY(ready.wait(30000));
+        const std::size_t layers = compare->comparison().layers.size();
+        QVERIFY(layers > 0);
+        QCOMPARE(compare->comparison().identicalLayers(), layers);  // measured before any edit
+        QVERIFY(!compare->isStale());
+        QVERIFY2(
+            statusText(window).contains(QStringLiteral("compareA.pth (A) vs compareB.pth (B)")),
+            qPrintable(statusText(window)));
+        QTRY_VERIFY(a->editor()->editBlockedBecause().isEmpty());
+
+        // Now the edit goes in, and the comparison says it no longer holds.
+        QCOMPARE(a->editor()->apply({edit}), QString());
+        QVERIFY(compare->isStale());
+        QVERIFY(compare->staleBanner()->isVisible());
+        QString banner;
+        for (QLabel* l : compare->staleBanner()->findChildren<QLabel*>()) banner += l->text();
+        QVERIFY2(banner.contains(QStringLiteral("A (compareA.pth) was edited")),
+                 qPrintable(banner));
+        QVERIFY(statusText(window).contains(QStringLiteral("Recompute")));
+        saveScreenshot(&window, QStringLiteral("compare_stale.png"));
+        ready.clear();
+        QTest::mouseClick(compare->recomputeButton(), Qt::LeftButton);
+        QVERIFY(ready.wait(30000));
+        QVERIFY(!compare->isStale());
+        QVERIFY(!compare->staleBanner()->isVisible());
+        QCOMPARE(compare->comparison().identicalLayers(), layers - 1);
+        const double original = b->model()->find(path)->tensor->toDoubles()[7 * kTorchCols + 7];
+        for (const compare::LayerComparison& l : compare->comparison().layers)
+            if (!l.identical()) {
+                QCOMPARE(l.total.differing, std::uint64_t(1));
+                QCOMPARE(l.total.maxAbsDiff, std::abs(-3.0 - original));
+            }
+
+        // Export as: the file holds the model as it was when the export started.
+        auto* tabs = window.findChild<QTabWidget*>();
+        tabs->setCurrentWidget(a);
+        ExportDialog* dialog = window.showExportDialog();
+        QVERIFY(dialog);
+        QSignalSpy exported(dialog, &ExportDialog::finished);
+        const QString out = scratch_.filePath(QStringLiteral("while_editing.safetensors"));
+        dialog->setFormat(ExportFormat::Safetensors);
+        dialog->setFileName(out);
+        const std::vector<std::uint8_t> atStart = a->model()->find(path)->tensor->contiguousBytes();
+        dialog->startExport();
+        why = a->editor()->apply({Edit::set(path, parseRegion("8, 8"), Scalar::fromReal(5))});
+        QVERIFY2(why.contains(QStringLiteral("Export as")), qPrintable(why));
+        QVERIFY(!windowAction(window, "actionUndo")->isEnabled());  // one step to undo, but not now
+        QVERIFY(!window.historyDock()->widget()->isEnabled());
+        QVERIFY2(statusText(window).contains(QStringLiteral("Export as is reading this model")),
+                 qPrintable(statusText(window)));
+        QVERIFY(exported.wait(60000) || !exported.isEmpty());
+        QVERIFY2(exported.first().at(0).toBool(), qPrintable(exported.first().at(1).toString()));
+        QCOMPARE(openModel(out.toStdString())->find(path)->tensor->contiguousBytes(), atStart);
+        QTRY_VERIFY(windowAction(window, "actionUndo")->isEnabled());
+        QVERIFY(window.historyDock()->widget()->isEnabled());
+        QCOMPARE(a->editor()->apply({Edit::set(path, parseRegion("8, 8"), Scalar::fromReal(5))}),
+                 QString());
+        dialog->close();
     }
 
     void cleanupTestCase() { QDir(journalDir_).removeRecursively(); }

@@ -38,24 +38,14 @@ class ResponsivenessTest : public QObject {
         window.show();
         QVERIFY(QTest::qWaitForWindowExposed(&window));
 
-        QElapsedTimer clock;
-        qint64 last = 0, longestGap = 0;
-        QTimer ticker;
-        ticker.setInterval(10);
-        connect(&ticker, &QTimer::timeout, this, [&] {
-            const qint64 now = clock.elapsed();
-            longestGap = std::max(longestGap, now - last);
-            last = now;
-        });
-        clock.start();
-        ticker.start();
+        LongestTimerGap gap;
         ModelPage* page = openAndWait(window, path);
         QTest::qWait(100);  // the tick after the tab appeared measures building the tree view
-        ticker.stop();
+        const qint64 longestGap = gap.stop();
         QVERIFY(page);
         QCOMPARE(page->treeModel()->totals(page->model()->root.get()).tensors,
                  qint64(entries.size()));
-        qInfo("load took %lld ms; longest gap between 10 ms ticks: %lld ms", clock.elapsed(),
+        qInfo("load took %lld ms; longest gap between 10 ms ticks: %lld ms", gap.elapsed(),
               longestGap);
         QVERIFY2(longestGap < 250,
                  qPrintable(QStringLiteral("GUI thread blocked for %1 ms").arg(longestGap)));

@@ -10,6 +10,7 @@
 #include <QComboBox>
 #include <QDir>
 #include <QDoubleSpinBox>
+#include <QHeaderView>
 #include <QLabel>
 #include <QLineEdit>
 #include <QProcess>
@@ -200,8 +201,29 @@ class TransferTest : public QObject {
         const QTableWidget* m = dialog->mappingTable();
         QCOMPARE(cell(m, 0, TransferDialog::TargetCol), QStringLiteral("lstm_1"));
         QCOMPARE(cell(m, 1, TransferDialog::TargetCol), QStringLiteral("lstm"));  // swapped
-        const int bad = cell(m, 0, TransferDialog::StatusCol) == QStringLiteral("mismatch") ? 0 : 1;
-        QCOMPARE(cell(m, bad, TransferDialog::StatusCol), QStringLiteral("mismatch"));
+        // Every row is checked on its own: both stack levels are refused with their own reason
+        // (level 0 reads 1 feature, level 1 reads 50), the Dense pair still converts, and every
+        // row lists its tensors and shapes.
+        const QStringList ownKernel = {QStringLiteral("rnn.weight_ih_l0 (200, 1)"),
+                                       QStringLiteral("rnn.weight_ih_l1 (200, 50)")};
+        for (int r = 0; r < m->rowCount(); ++r) {
+            const bool level = r < 2;
+            QCOMPARE(cell(m, r, TransferDialog::StatusCol),
+                     level ? QStringLiteral("mismatch") : QStringLiteral("ok"));
+            QVERIFY(!cell(m, r, TransferDialog::TensorsCol).isEmpty());
+            QVERIFY(!cell(m, r, TransferDialog::TargetShapeCol).isEmpty());
+            const QString reason = m->item(r, TransferDialog::StatusCol)->toolTip();
+            QCOMPARE(reason.isEmpty(), !level);
+            if (!level) continue;
+            QVERIFY2(reason.contains(ownKernel[r]), qPrintable(reason));
+            QVERIFY2(reason.contains(QLatin1Char('\'') + cell(m, r, TransferDialog::TargetCol) +
+                                     QLatin1Char('\'')),
+                     qPrintable(reason));
+        }
+        QCOMPARE(cell(m, 0, TransferDialog::TargetShapeCol).section(QLatin1Char('\n'), 0, 0),
+                 QStringLiteral("(50, 200)"));  // lstm_1's kernel
+        // The columns use the dialog's width.
+        QCOMPARE(m->horizontalHeader()->length(), m->viewport()->width());
         const QString message = dialog->messageLabel()->text();
         QVERIFY2(message.contains(QStringLiteral("(200, 1)")) ||
                      message.contains(QStringLiteral("(200, 50)")),

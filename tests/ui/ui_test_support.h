@@ -2,10 +2,13 @@
 // Shared helpers for the UI tests: locating real fixtures (SKIP when absent), opening a file in a
 // MainWindow and selecting a node, each waiting for the asynchronous work to finish.
 #include <QDir>
+#include <QElapsedTimer>
 #include <QFileInfo>
 #include <QSignalSpy>
 #include <QTest>
+#include <QTimer>
 #include <QTreeView>
+#include <algorithm>
 
 #include "inspect/tensor_inspector.h"
 #include "layer/layer_overview.h"
@@ -146,5 +149,32 @@ inline bool writeSafetensors(const QString& path, const std::vector<SafetensorsE
     }
     return f.resize(dataStart + offset);  // zero-filled (sparse) where no values were written
 }
+
+// Measures how long the GUI thread was away: the longest gap between 10 ms timer ticks from
+// construction to stop(). A responsive window keeps it far below what a user notices.
+class LongestTimerGap {
+  public:
+    LongestTimerGap() {
+        ticker_.setInterval(10);
+        QObject::connect(&ticker_, &QTimer::timeout, [this] {
+            const qint64 now = clock_.elapsed();
+            longest_ = std::max(longest_, now - last_);
+            last_ = now;
+        });
+        clock_.start();
+        ticker_.start();
+    }
+    // The longest gap in ms (the tick after the last work measures that work too).
+    qint64 stop() {
+        ticker_.stop();
+        return longest_;
+    }
+    qint64 elapsed() const { return clock_.elapsed(); }
+
+  private:
+    QElapsedTimer clock_;
+    QTimer ticker_;
+    qint64 last_ = 0, longest_ = 0;
+};
 
 }  // namespace ws::test

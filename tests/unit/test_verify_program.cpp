@@ -71,7 +71,7 @@ TEST(VerifyProgram, KerasAgainstItselfPairsEveryWeightedLayer) {
     EXPECT_EQ(program.inputShape, (std::vector<std::int64_t>{130, 13, 1}));
     // 3 x (Conv2D, BN) + 2 Dense carry weights; pooling, Flatten and Dropout do not.
     ASSERT_EQ(program.pairs.size(), 8u);
-    EXPECT_EQ(program.pairs.front().label, "conv2d <-> conv2d");
+    EXPECT_EQ(program.pairs.front().label, "Keras conv2d <-> Keras conv2d");
     const auto& bn = program.a.request.steps.at(program.pairs[1].stepA);
     EXPECT_EQ(bn.kind, "BatchNormalization");
     EXPECT_EQ(bn.tensors.count("moving_variance"), 1u);

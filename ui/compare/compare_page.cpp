@@ -1,14 +1,17 @@
 #include "compare/compare_page.h"
 
 #include <QComboBox>
+#include <QFrame>
 #include <QHeaderView>
 #include <QLabel>
+#include <QPushButton>
 #include <QSplitter>
 #include <QTableWidget>
 #include <QVBoxLayout>
 #include <cmath>
 
 #include "compare/compare_plots.h"
+#include "edit/model_reads.h"
 
 namespace ws::ui {
 
@@ -44,12 +47,30 @@ QString metricsTip(const compare::DiffMetrics& m) {
 
 ComparePage::ComparePage(std::shared_ptr<const Model> a, const QString& nameA,
                          std::shared_ptr<const Model> b, const QString& nameB, QWidget* parent)
-    : QWidget(parent), a_(std::move(a)), b_(std::move(b)) {
+    : QWidget(parent), a_(std::move(a)), b_(std::move(b)), nameA_(nameA), nameB_(nameB) {
     auto* layout = new QVBoxLayout(this);
     header_ = new QLabel(this);
     header_->setWordWrap(true);
     header_->setTextInteractionFlags(Qt::TextSelectableByMouse);
     layout->addWidget(header_);
+
+    stale_ = new QFrame(this);
+    stale_->setObjectName(QStringLiteral("staleBanner"));
+    stale_->setAutoFillBackground(true);
+    QPalette warn = stale_->palette();
+    warn.setColor(QPalette::Window, QColor(255, 236, 179));
+    warn.setColor(QPalette::WindowText, QColor(60, 40, 0));
+    stale_->setPalette(warn);
+    auto* staleRow = new QHBoxLayout(stale_);
+    staleText_ = new QLabel(stale_);
+    staleRow->addWidget(staleText_, 1);
+    recompute_ = new QPushButton(tr("Recompute"), stale_);
+    recompute_->setObjectName(QStringLiteral("recomputeButton"));
+    recompute_->setToolTip(tr("Measure the edited model(s) again"));
+    staleRow->addWidget(recompute_);
+    connect(recompute_, &QPushButton::clicked, this, &ComparePage::recomputeEdited);
+    stale_->hide();
+    layout->addWidget(stale_);
 
     auto* split = new QSplitter(Qt::Vertical, this);
     table_ = new QTableWidget(0, 8, split);
@@ -115,14 +136,47 @@ void ComparePage::repair(const std::string& labelA, const std::string& labelB) {
     recompute();
 }
 
+void ComparePage::modelEdited(bool sideA) {
+    (sideA ? editedA_ : editedB_) = true;
+    const QString who = editedA_ && editedB_ ? tr("A (%1) and B (%2) were").arg(nameA_, nameB_)
+                        : editedA_           ? tr("A (%1) was").arg(nameA_)
+                                             : tr("B (%1) was").arg(nameB_);
+    staleText_->setText(
+        tr("%1 edited since this comparison — Recompute to measure again.").arg(who));
+    stale_->show();
+    Q_EMIT summaryChanged();
+}
+
+void ComparePage::recomputeEdited() {
+    editedA_ = editedB_ = false;
+    stale_->hide();
+    recompute();
+}
+
+QString ComparePage::summary() const {
+    if (!error_.isEmpty()) return tr("Cannot compare %1 with %2: %3").arg(nameA_, nameB_, error_);
+    QString s = busy() ? tr("Comparing %1 (A) with %2 (B) ...").arg(nameA_, nameB_)
+                       : tr("%1 (A) vs %2 (B): %3 of %4 layer pairs identical")
+                             .arg(nameA_, nameB_)
+                             .arg(result_.identicalLayers())
+                             .arg(result_.layers.size());
+    if (comparer_) s += QStringLiteral(" · ") + QString::fromStdString(comparer_->layout());
+    if (isStale()) s += tr(" · edited since: Recompute");
+    return s;
+}
+
 void ComparePage::recompute() {
     if (!comparer_) return;
-    // The worker holds the comparer and both models, so closing the page mid-way is safe.
+    // The worker holds the comparer and both models, so closing the page mid-way is safe; the
+    // reads keep edits of either model off until it has finished (edit/model_reads.h).
     std::shared_ptr<const compare::ModelComparer> comparer = comparer_;
     const std::map<std::string, std::string> pairs = explicit_;
     std::shared_ptr<const Model> keepA = a_, keepB = b_;
+    const std::vector<ModelReadPtr> reads = {std::make_shared<ModelRead>(*a_, tr("Compare")),
+                                             std::make_shared<ModelRead>(*b_, tr("Compare"))};
     job_.start(
-        [comparer, pairs, keepA, keepB](const std::atomic<bool>* cancel) {
+        [comparer, pairs, keepA, keepB, reads](const std::atomic<bool>* cancel) {
+            const ModelReadScope reading(reads);
             Job job;
             runRead(job, [&] { job.result = comparer->compare(pairs, cancel); });
             return job;
@@ -133,7 +187,9 @@ void ComparePage::recompute() {
             result_ = job.result;
             fillTable();
             Q_EMIT comparisonReady();
+            Q_EMIT summaryChanged();
         });
+    Q_EMIT summaryChanged();
 }
 
 QWidget* ComparePage::bChooser(int row, const compare::LayerComparison& l) {

@@ -13,6 +13,7 @@
 
 class QComboBox;
 class QLabel;
+class QPushButton;
 class QTableWidget;
 
 namespace ws::ui {
@@ -38,6 +39,15 @@ class ComparePage : public QWidget {
     ComparePage(std::shared_ptr<const Model> a, const QString& nameA,
                 std::shared_ptr<const Model> b, const QString& nameB, QWidget* parent = nullptr);
 
+    // The metrics are a snapshot: after an edit of A or B the page says so in a banner whose
+    // Recompute button measures the edited model again.
+    void modelEdited(bool sideA);
+    bool isStale() const { return editedA_ || editedB_; }
+    QWidget* staleBanner() const { return stale_; }
+    QPushButton* recomputeButton() const { return recompute_; }
+    // What the status bar says while this tab is shown.
+    QString summary() const;
+
     // Pairs A's layer `labelA` with B's `labelB` (empty: leave it unpaired) and recomputes.
     void repair(const std::string& labelA, const std::string& labelB);
     void selectPair(int row);
@@ -52,6 +62,7 @@ class ComparePage : public QWidget {
 
   Q_SIGNALS:
     void comparisonReady();  // the table shows the current pairing's metrics (or the error)
+    void summaryChanged();   // summary() says something else now
 
   private:
     struct Job {
@@ -60,6 +71,7 @@ class ComparePage : public QWidget {
         bool cancelled = false;
     };
     void recompute();
+    void recomputeEdited();
     void fillTable();
     QWidget* bChooser(int row, const compare::LayerComparison& l);
 
@@ -72,7 +84,13 @@ class ComparePage : public QWidget {
     QString error_;
     LatestJob<Job> job_{this};
 
+    QString nameA_, nameB_;
+    bool editedA_ = false, editedB_ = false;
+
     QLabel* header_ = nullptr;
+    QWidget* stale_ = nullptr;
+    QLabel* staleText_ = nullptr;
+    QPushButton* recompute_ = nullptr;
     QTableWidget* table_ = nullptr;
     QComboBox* tensor_ = nullptr;
     QLabel* tensorMetrics_ = nullptr;

@@ -2,6 +2,7 @@
 
 #include <QGridLayout>
 #include <QLabel>
+#include <QProgressBar>
 #include <QVBoxLayout>
 #include <algorithm>
 
@@ -16,8 +17,9 @@ namespace ws::ui {
 
 namespace {
 
-PreparedHeatmap prepared(const Tensor& t) {
-    return prepareHeatmap(t, wholeTensorGrid(t), ComparePlots::kMaxCells, ComparePlots::kMaxCells);
+PreparedHeatmap prepared(const Tensor& t, const PrepareOptions& options) {
+    return prepareHeatmap(t, wholeTensorGrid(t), ComparePlots::kMaxCells, ComparePlots::kMaxCells,
+                          options);
 }
 
 QString rangeText(double h) { return QString::number(h, 'g', 4); }
@@ -48,12 +50,20 @@ ComparePlots::ComparePlots(QWidget* parent) : QWidget(parent) {
     histogram_->yAxis->setLabel(tr("count"));
     applyPalette(histogram_, palette());
     grid->addWidget(histogram_, 3, 0, 1, 3);
+    busy_ = new QProgressBar(this);
+    busy_->setRange(0, 0);  // no measurable progress: a moving bar
+    busy_->setMaximumHeight(12);
+    busy_->setTextVisible(false);
+    busy_->setVisible(false);
+    grid->addWidget(busy_, 4, 0, 1, 3);
     grid->setRowStretch(2, 3);
     grid->setRowStretch(3, 1);
     clear();
 }
 
 void ComparePlots::clear(const QString& why) {
+    job_.cancel();
+    busy_->setVisible(false);
     title_->setText(why.isEmpty() ? tr("Select a layer pair to see its tensors.") : why);
     for (int i = 0; i < 3; ++i) {
         maps_[i]->clearContent();
@@ -71,14 +81,64 @@ void ComparePlots::setTensors(TensorPtr a, TensorPtr b, const QString& title) {
     if (!a || !b || a->shape != b->shape) {
         clear(title + " - " +
               (!a || !b ? tr("only one side has this tensor") : tr("the shapes differ")));
+        Q_EMIT tensorsShown();
         return;
     }
-    const TensorPtr d = compare::differenceTensor(*a, *b);
-    const PreparedHeatmap pa = prepared(*a), pb = prepared(*b), pd = prepared(*d);
+    auto work = [a, b, title](const std::atomic<bool>* cancel) {
+        Prepared p;
+        runRead(p, [&] { p = prepare(*a, *b, cancel); });
+        p.title = title;
+        return p;
+    };
+    if (a->numel() <= kInlineElements) {
+        job_.cancel();
+        show(work(nullptr));
+        return;
+    }
+    clear(tr("%1  %2 - reading A, B and A - B...")
+              .arg(title, QString::fromStdString(shapeToString(a->shape))));
+    busy_->setVisible(true);
+    job_.start(work, [this](const Prepared& p) { show(p); });
+}
+
+ComparePlots::Prepared ComparePlots::prepare(const Tensor& a, const Tensor& b,
+                                             const std::atomic<bool>* cancel) {
+    Prepared p;
+    p.shape = a.shape;
+    PrepareOptions options;
+    options.cancel = cancel;
+    options.threads = a.numel() > kInlineElements ? preparationThreads() : 1;
+    const TensorPtr d = compare::differenceTensor(a, b, cancel);
+    p.maps[0] = prepared(a, options);
+    p.maps[1] = prepared(b, options);
+    p.maps[2] = prepared(*d, options);
+    // Common bins over both value ranges, so the two outlines line up bar for bar.
+    const TensorStats sa = streamStats(a, cancel), sb = streamStats(b, cancel);
+    TensorStats both = sa;
+    both.finite = sa.finite + sb.finite;
+    if (sa.finite == 0) both.min = sb.min, both.max = sb.max;
+    if (sa.finite && sb.finite) {
+        both.min = std::min(sa.min, sb.min);
+        both.max = std::max(sa.max, sb.max);
+    }
+    p.histograms[0] = streamHistogram(a, kBins, both, cancel);
+    p.histograms[1] = streamHistogram(b, kBins, both, cancel);
+    return p;
+}
+
+void ComparePlots::show(const Prepared& p) {
+    if (p.cancelled) return;  // a newer selection or clear() took over
+    busy_->setVisible(false);
+    if (!p.error.isEmpty()) {
+        clear(p.title + QStringLiteral(" - ") + p.error);
+        Q_EMIT tensorsShown();
+        return;
+    }
+    const PreparedHeatmap &pa = p.maps[0], &pb = p.maps[1], &pd = p.maps[2];
     shared_ = std::max(pa.range.maxAbs, pb.range.maxAbs);
     diff_ = pd.range.maxAbs > 0 ? pd.range.maxAbs : shared_;
-    const QString rows = a->shape.size() > 1 ? tr("leading axes") : QString();
-    const QString cols = a->shape.empty() ? QString() : tr("axis %1").arg(a->shape.size() - 1);
+    const QString rows = p.shape.size() > 1 ? tr("leading axes") : QString();
+    const QString cols = p.shape.empty() ? QString() : tr("axis %1").arg(p.shape.size() - 1);
     maps_[0]->setContent(pa.reduced(BlockReduction::Mean), shared_, {}, {}, rows, cols);
     maps_[1]->setContent(pb.reduced(BlockReduction::Mean), shared_, {}, {}, rows, cols);
     maps_[2]->setContent(pd.reduced(BlockReduction::Mean), diff_, {}, {}, rows, cols);
@@ -87,26 +147,17 @@ void ComparePlots::setTensors(TensorPtr a, TensorPtr b, const QString& title) {
                                ? tr(" (block means of %1 x %2)").arg(pa.rowBlock).arg(pa.colBlock)
                                : QString();
     title_->setText(
-        tr("%1  %2%3").arg(title, QString::fromStdString(shapeToString(a->shape)), blocks));
+        tr("%1  %2%3").arg(p.title, QString::fromStdString(shapeToString(p.shape)), blocks));
     captions_[0]->setText(tr("A  (shared scale +-%1)").arg(rangeText(shared_)));
     captions_[1]->setText(tr("B  (shared scale +-%1)").arg(rangeText(shared_)));
     captions_[2]->setText(pd.range.maxAbs > 0
                               ? tr("A - B  (own scale +-%1 = max|A-B|)").arg(rangeText(diff_))
                               : tr("A - B  (all zero; A/B scale)"));
-    drawHistograms(*a, *b);
+    drawHistograms(p.histograms[0], p.histograms[1]);
+    Q_EMIT tensorsShown();
 }
 
-void ComparePlots::drawHistograms(const Tensor& a, const Tensor& b) {
-    // Common bins over both value ranges, so the two outlines line up bar for bar.
-    const TensorStats sa = streamStats(a), sb = streamStats(b);
-    TensorStats both = sa;
-    both.finite = sa.finite + sb.finite;
-    if (sa.finite == 0) both.min = sb.min, both.max = sb.max;
-    if (sa.finite && sb.finite) {
-        both.min = std::min(sa.min, sb.min);
-        both.max = std::max(sa.max, sb.max);
-    }
-    const Histogram ha = streamHistogram(a, kBins, both), hb = streamHistogram(b, kBins, both);
+void ComparePlots::drawHistograms(const Histogram& ha, const Histogram& hb) {
     histogram_->clearGraphs();
     double top = 0;
     const QColor colours[2] = {QColor(31, 119, 180), QColor(255, 127, 14)};

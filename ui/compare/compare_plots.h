@@ -7,12 +7,20 @@
 // magnitude smaller than the weights and would be invisible on the A/B scale (when A = B it
 // shows on the A/B scale, all neutral). The matrices are the tensors' elements with the leading
 // axes as rows and the last axis as columns, block-averaged beyond kMaxCells per axis.
+//
+// Reading a big pair (the difference, three block reductions, two histograms) takes seconds:
+// beyond kInlineElements it runs on a worker (inspect/latest_job.h) with a busy indicator, the
+// latest selection only; small pairs are drawn at once so that browsing does not flicker.
 #include <QWidget>
 
+#include "inspect/latest_job.h"
 #include "model/tensor.h"
+#include "stats/heatmap_preparation.h"
+#include "stats/tensor_stats.h"
 
 class QCustomPlot;
 class QLabel;
+class QProgressBar;
 
 namespace ws::ui {
 
@@ -27,9 +35,11 @@ class ComparePlots : public QWidget {
     explicit ComparePlots(QWidget* parent = nullptr);
 
     // Both tensors in the common layout with equal shapes; null or unequal shapes clear the plots
-    // and say why in `why`.
+    // and say why in `why`. A big pair is drawn when its worker finishes (tensorsShown()).
     void setTensors(TensorPtr a, TensorPtr b, const QString& title);
     void clear(const QString& why = QString());
+    bool busy() const { return job_.running(); }
+    QProgressBar* busyIndicator() const { return busy_; }
 
     HeatmapPlot* heatmapA() const { return maps_[0]; }
     HeatmapPlot* heatmapB() const { return maps_[1]; }
@@ -38,14 +48,30 @@ class ComparePlots : public QWidget {
     double sharedHalfRange() const { return shared_; }
     double diffHalfRange() const { return diff_; }
 
+  Q_SIGNALS:
+    // The plots show the pair last given to setTensors() (or why they cannot).
+    void tensorsShown();
+
   private:
-    void drawHistograms(const Tensor& a, const Tensor& b);
+    // Everything read from the tensors, ready to draw: computed on the worker for big pairs.
+    struct Prepared {
+        PreparedHeatmap maps[3];  // A, B, A-B
+        Histogram histograms[2];  // A, B on common bins
+        std::vector<std::int64_t> shape;
+        QString title, error;
+        bool cancelled = false;
+    };
+    static Prepared prepare(const Tensor& a, const Tensor& b, const std::atomic<bool>* cancel);
+    void show(const Prepared& p);
+    void drawHistograms(const Histogram& a, const Histogram& b);
 
     HeatmapPlot* maps_[3] = {nullptr, nullptr, nullptr};
     QLabel* captions_[3] = {nullptr, nullptr, nullptr};
     QLabel* title_ = nullptr;
     QCustomPlot* histogram_ = nullptr;
+    QProgressBar* busy_ = nullptr;
     double shared_ = 0, diff_ = 0;
+    LatestJob<Prepared> job_{this};
 };
 
 }  // namespace ws::ui

@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <exception>
 
+#include "edit/model_reads.h"
 #include "edit/tensor_edit_command.h"
 #include "inspect/latest_job.h"
 #include "save/save_model.h"
@@ -18,6 +19,9 @@ ModelEditor::ModelEditor(std::shared_ptr<Model> model, const QString& sourcePath
     connect(stack_, &QUndoStack::indexChanged, this, &ModelEditor::onStackIndexChanged);
     connect(stack_, &QUndoStack::cleanChanged, this,
             [this](bool clean) { Q_EMIT modifiedChanged(!clean); });
+    connect(ModelReads::instance(), &ModelReads::changed, this, [this](const Model* m) {
+        if (m == this->model().get()) Q_EMIT readsChanged();
+    });
 }
 
 ModelEditor::~ModelEditor() { dropJournal(); }
@@ -28,22 +32,23 @@ QString ModelEditor::journalFile() const {
     return journal_ ? QString::fromStdString(journal_->file()) : QString();
 }
 
+QString ModelEditor::editBlockedBecause() const {
+    const QStringList reads = modelReadsInProgress(*model());
+    if (reads.isEmpty()) return {};
+    return tr("%1 is reading this model: edit it again when that has finished")
+        .arg(reads.join(QStringLiteral(", ")));
+}
+
 QString ModelEditor::apply(const std::vector<Edit>& edits, const QString& label) {
     if (edits.empty()) return tr("nothing to edit");
+    if (const QString blocked = editBlockedBecause(); !blocked.isEmpty()) return blocked;
     std::vector<EditResult> results;
     waitForViewReaders();
     try {
-        for (const Edit& e : edits) results.push_back(session_.apply(e));
+        // All or nothing, and a refusal partway keeps the redo steps (the session's and so the
+        // stack's and the journal's): nothing about the history changes.
+        results = session_.applyAll(edits);
     } catch (const std::exception& e) {
-        // All or nothing: take back the parts already made. The session's redo list is gone
-        // with the first apply, so the stack must lose its redo steps too: an obsolete command
-        // pushed and dropped at once does exactly that.
-        if (!results.empty()) {
-            for (std::size_t i = 0; i < results.size(); ++i) session_.undo();
-            auto* drop = new QUndoCommand;
-            drop->setObsolete(true);
-            stack_->push(drop);
-        }
         return QString::fromStdString(e.what());
     }
     std::string summary = label.toStdString();

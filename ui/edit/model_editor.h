@@ -18,6 +18,8 @@ namespace ws::ui {
 // Views read tensors on worker threads (inspect/latest_job.h). An edit may replace a tensor's
 // storage and writes its bytes, so it must not overlap such a read: every edit, undo and redo
 // first waits for the readers to finish (they are short, or cancelled by a newer selection).
+// Long reads of a whole model hold a ModelRead (edit/model_reads.h) and make edits of that model
+// refused rather than waited for; they run on the same pool, so this wait covers them too.
 void waitForViewReaders();
 
 class ModelEditor : public QObject {
@@ -38,6 +40,10 @@ class ModelEditor : public QObject {
     // then unchanged; "" on success.
     QString apply(const std::vector<Edit>& edits, const QString& label = {});
 
+    // Why the model cannot be edited (or undone/redone) now: the long reads holding it
+    // (edit/model_reads.h). Empty when it can.
+    QString editBlockedBecause() const;
+
     // Saves through the core's atomic, lossless saver; "" on success (the state becomes the
     // clean one and `path` the file Save writes to), else the reason.
     QString save(const QString& path);
@@ -54,6 +60,7 @@ class ModelEditor : public QObject {
   Q_SIGNALS:
     void tensorsChanged(const QSet<QString>& paths);  // after an edit, undo or redo
     void modifiedChanged(bool modified);
+    void readsChanged();  // a long read of the model started or ended: see editBlockedBecause()
 
   private:
     void onStackIndexChanged(int index);

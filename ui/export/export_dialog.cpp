@@ -13,6 +13,7 @@
 #include <QVBoxLayout>
 
 #include "convert/template_transfer.h"
+#include "edit/model_reads.h"
 #include "export/staged_write.h"
 
 namespace ws::ui {
@@ -113,17 +114,28 @@ void ExportDialog::startExport() {
         showResult(false, tr("Choose a file name."));
         return;
     }
-    if (QFileInfo(path).suffix() != suffix) path += QLatin1Char('.') + suffix;  // the core needs it
+    // The core picks the writer by suffix: another weight-file suffix is replaced ("m.pt" ->
+    // "m.pth", not "m.pt.pth"), anything else is kept and the format's suffix added.
+    const QFileInfo info(path);
+    static const QStringList weightSuffixes = {"h5", "hdf5",        "keras", "pth",
+                                               "pt", "safetensors", "npz",   "npy"};
+    if (info.suffix() != suffix) {
+        if (weightSuffixes.contains(info.suffix().toLower())) path.chop(info.suffix().size() + 1);
+        path += QLatin1Char('.') + suffix;
+    }
     file_->setText(path);
     const std::shared_ptr<const Model> model = model_;
-    write_->start(path,
-                  [model, format, path](const std::string& temp, const std::atomic<bool>* cancel) {
-                      const ExportOutcome outcome = exportAs(*model, format, temp, cancel);
-                      QString text = tr("Exported %1 (%2).").arg(path, outcome.written);
-                      if (!outcome.notes.isEmpty())
-                          text += QLatin1Char('\n') + outcome.notes.join(QLatin1Char('\n'));
-                      return StagedWrite::Result{outcome.error, text};
-                  });
+    // Edits of the model are refused until the file is written (edit/model_reads.h).
+    const ModelReadPtr read = std::make_shared<ModelRead>(*model, tr("Export as"));
+    write_->start(path, [model, format, path, read](const std::string& temp,
+                                                    const std::atomic<bool>* cancel) {
+        const ModelReadScope reading({read});
+        const ExportOutcome outcome = exportAs(*model, format, temp, cancel);
+        QString text = tr("Exported %1 (%2).").arg(path, outcome.written);
+        if (!outcome.notes.isEmpty())
+            text += QLatin1Char('\n') + outcome.notes.join(QLatin1Char('\n'));
+        return StagedWrite::Result{outcome.error, text};
+    });
     progress_->setVisible(true);
     showResult(true, tr("Exporting to %1 ...").arg(path));
     updateButtons();

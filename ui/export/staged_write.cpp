@@ -6,7 +6,9 @@
 #include <QFutureWatcher>
 #include <QUuid>
 #include <QtConcurrent/QtConcurrentRun>
+#include <cerrno>
 #include <cstdio>
+#include <cstring>
 #include <new>
 
 #include "inspect/latest_job.h"
@@ -42,8 +44,11 @@ void StagedWrite::start(const QString& destination, Writer writer) {
         // rename(2) replaces an existing destination atomically (QFile::rename would refuse).
         if (std::rename(QFile::encodeName(temp).constData(),
                         QFile::encodeName(destination).constData()) != 0) {
+            const QString why = QString::fromLocal8Bit(std::strerror(errno));
             QFile::remove(temp);
-            Q_EMIT finished(false, tr("cannot move the file into place at %1").arg(destination));
+            Q_EMIT finished(false, tr("cannot move the finished temporary file %1 into place at "
+                                      "%2: %3")
+                                       .arg(temp, destination, why));
             return;
         }
         Q_EMIT finished(true, r.text);

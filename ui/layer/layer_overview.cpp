@@ -49,6 +49,7 @@ void LayerOverview::setNode(std::shared_ptr<const Model> model, const Node* node
     for (QLabel* t : titles_) t->deleteLater();
     for (HeatmapPlot* p : plots_) p->deleteLater();
     titles_.clear();
+    titleTexts_.clear();
     plots_.clear();
     if (!node) return;
 
@@ -66,7 +67,6 @@ void LayerOverview::setNode(std::shared_ptr<const Model> model, const Node* node
     header_->setText(head.join(QStringLiteral("<br>")));
 
     const int columns = tensors_.size() <= 4 ? int(tensors_.size()) : 3;
-    std::vector<TensorPtr> toLoad;
     for (std::size_t i = 0; i < tensors_.size(); ++i) {
         const Node* t = tensors_[i];
         auto* title = new QLabel(QStringLiteral("%1  %2 %3")
@@ -86,9 +86,34 @@ void LayerOverview::setNode(std::shared_ptr<const Model> model, const Node* node
         gridLayout_->addWidget(title, row, col);
         gridLayout_->addWidget(plot, row + 1, col);
         titles_.push_back(title);
+        titleTexts_ << title->text();
         plots_.push_back(plot);
-        toLoad.push_back(t->tensor);
     }
+    readTiles();
+}
+
+void LayerOverview::tensorsEdited(const QSet<QString>& paths) {
+    for (const Node* t : tensors_)
+        if (paths.contains(QString::fromStdString(t->path))) {
+            // Hidden (behind the tensor views, or on another tab) it would read for nobody and
+            // hold off the next edit, which waits for view reads: read when shown again.
+            if (isVisible())
+                readTiles();
+            else
+                tilesOutdated_ = true;
+            return;
+        }
+}
+
+void LayerOverview::showEvent(QShowEvent* event) {
+    QWidget::showEvent(event);
+    if (tilesOutdated_) readTiles();
+}
+
+void LayerOverview::readTiles() {
+    tilesOutdated_ = false;
+    std::vector<TensorPtr> toLoad;
+    for (const Node* t : tensors_) toLoad.push_back(t->tensor);
     const int threads = preparationThreads();
     job_.start(
         [toLoad, threads](const std::atomic<bool>* cancel) {
@@ -127,7 +152,7 @@ void LayerOverview::show(int i, const Tile& tile) {
     HeatmapPlot* plot = plots_[std::size_t(i)];
     if (!tile.error.isEmpty() || tile.prepared.rows == 0) {
         plot->clearContent();
-        titles_[std::size_t(i)]->setText(titles_[std::size_t(i)]->text() + QStringLiteral(" — ") +
+        titles_[std::size_t(i)]->setText(titleTexts_[i] + QStringLiteral(" — ") +
                                          (tile.error.isEmpty() ? tr("empty") : tile.error));
         return;
     }
@@ -144,7 +169,7 @@ void LayerOverview::show(int i, const Tile& tile) {
     plot->setContent(reduced, tile.maxAbs, rows, cols, {}, {});
     // Each tile has its own symmetric range (no colour bar at this size): say which.
     QLabel* title = titles_[std::size_t(i)];
-    title->setText(title->text() + QStringLiteral("  ±%1").arg(tile.maxAbs, 0, 'g', 3));
+    title->setText(titleTexts_[i] + QStringLiteral("  ±%1").arg(tile.maxAbs, 0, 'g', 3));
 }
 
 bool LayerOverview::eventFilter(QObject* watched, QEvent* event) {

@@ -4,6 +4,7 @@
 #include <new>
 
 #include "convert/template_transfer.h"
+#include "formats/open_model.h"
 
 namespace ws::ui {
 
@@ -40,6 +41,22 @@ MappingRow rowOf(const convert::TransferPair& pair) {
     return row;
 }
 
+// Each pair of `mapping` checked on its own, after the transfer as a whole refused.
+std::vector<MappingRow> rowsCheckedOneByOne(const Model& source, const QString& templatePath,
+                                            const TransferMapping& mapping) {
+    std::vector<MappingRow> rows;
+    const std::unique_ptr<Model> target = openModel(templatePath.toStdString());
+    for (const convert::PairVerdict& v : convert::checkTemplatePairs(source, *target, mapping)) {
+        MappingRow row = rowOf(v.pair);
+        if (!v.ok()) {
+            row.status = MappingRow::Status::Mismatch;
+            row.reason = q(v.refusal);
+        }
+        rows.push_back(std::move(row));
+    }
+    return rows;
+}
+
 }  // namespace
 
 MappingCheck checkMapping(const Model& source, const QString& templatePath,
@@ -58,15 +75,13 @@ MappingCheck checkMapping(const Model& source, const QString& templatePath,
     } catch (const std::exception& e) {
         check.error = q(e.what());
     }
-    return check;
-}
-
-void markRefusedRows(std::vector<MappingRow>& rows, const QString& error) {
-    for (MappingRow& row : rows) {
-        const bool named = error.contains(QLatin1Char('\'') + row.key + QLatin1Char('\'')) &&
-                           error.contains(QLatin1Char('\'') + row.target + QLatin1Char('\''));
-        row.status = named ? MappingRow::Status::Mismatch : MappingRow::Status::Unchecked;
+    if (check.ok() || mapping.empty()) return check;
+    try {
+        check.rows = rowsCheckedOneByOne(source, templatePath, mapping);
+    } catch (const std::exception&) {
+        check.rows.clear();  // the whole transfer's refusal above already says what is wrong
     }
+    return check;
 }
 
 TransferMapping mappingOf(const std::vector<MappingRow>& rows) {

@@ -18,9 +18,12 @@
 #include <algorithm>
 
 #include "convert/template_transfer.h"
+#include "edit/model_reads.h"
 #include "export/staged_write.h"
+#include "model/error.h"
 #include "model/tensor.h"
 #include "save/save_model.h"
+#include "verify/input_shape.h"
 
 namespace ws::ui {
 
@@ -59,19 +62,6 @@ QString htmlLines(const QString& text) {
 
 QColor verdictColor(bool good) {
     return good ? QColor(0x1b, 0x7f, 0x3a) : QColor(0xb3, 0x1d, 0x1d);
-}
-
-// "60, 1" -> {60, 1}; empty text -> {} (the Keras config's shape). False on anything else.
-bool parseInputShape(const QString& text, std::vector<std::int64_t>& shape) {
-    shape.clear();
-    if (text.trimmed().isEmpty()) return true;
-    for (const QString& part : text.split(QLatin1Char(','))) {
-        bool ok = false;
-        const qlonglong d = part.trimmed().toLongLong(&ok);
-        if (!ok || d < 1 || d > 1000000000) return false;
-        shape.push_back(d);
-    }
-    return true;
 }
 
 QTableWidget* makeTable(const QStringList& headers, QWidget* parent) {
@@ -121,6 +111,10 @@ TransferDialog::TransferDialog(std::shared_ptr<const Model> source, QWidget* par
     mapping_ = makeTable({tr("Source layer"), tr("Template layer"), tr("Tensors"), tr("Transform"),
                           tr("Source shape"), tr("Template shape"), tr("Status")},
                          mappingBox);
+    // Every column as wide as its contents; the tensors column takes the rest of the width.
+    mapping_->horizontalHeader()->setStretchLastSection(false);
+    mapping_->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
+    mapping_->horizontalHeader()->setSectionResizeMode(TensorsCol, QHeaderView::Stretch);
     mappingLayout->addWidget(mapping_);
     message_ = new QLabel(this);
     message_->setWordWrap(true);
@@ -213,26 +207,47 @@ void TransferDialog::checkPairing(const TransferMapping& mapping) {
     showMessage(tr("Pairing the layers..."), false);
     const std::shared_ptr<const Model> source = source_;
     const QString path = templatePath_;
-    check_.start([source, path, mapping](
-                     const std::atomic<bool>*) { return checkMapping(*source, path, mapping); },
-                 [this](const MappingCheck& check) { onChecked(check); });
+    // Each worker below holds a read of the source: edits of it are refused until it is done
+    // (edit/model_reads.h).
+    const ModelReadPtr read = std::make_shared<ModelRead>(*source, tr("Transfer weights"));
+    check_.start(
+        [source, path, mapping, read](const std::atomic<bool>*) {
+            const ModelReadScope reading({read});
+            return checkMapping(*source, path, mapping);
+        },
+        [this](const MappingCheck& check) { onChecked(check); });
     updateButtons();
 }
 
 void TransferDialog::onChecked(const MappingCheck& check) {
     pairingOk_ = check.ok();
-    if (check.ok()) {
+    if (check.ok() || !check.rows.empty()) {
         // Keep the order the user has been looking at (explicit pairs come back sorted by name).
         std::vector<MappingRow> rows = check.rows;
         auto rank = [this](const MappingRow& r) {
             for (std::size_t i = 0; i < rows_.size(); ++i)
-                if (rows_[i].source == r.source) return i;
+                if (rows_[i].key == r.key) return i;
             return rows_.size();
         };
         std::stable_sort(rows.begin(), rows.end(), [&](const MappingRow& a, const MappingRow& b) {
             return rank(a) < rank(b);
         });
+        // A pair refused before the core named its layers keeps the names shown so far.
+        for (MappingRow& row : rows) {
+            const std::size_t old = rank(row);
+            if (row.sourceKind.isEmpty() && old < rows_.size()) {
+                row.source = rows_[old].source;
+                row.sourceKind = rows_[old].sourceKind;
+            }
+        }
         rows_ = rows;
+    } else {
+        for (MappingRow& row : rows_) {
+            row.status = MappingRow::Status::Unchecked;
+            row.reason.clear();
+        }
+    }
+    if (check.ok()) {
         if (targetLayers_.isEmpty())
             for (const MappingRow& r : rows_) targetLayers_ << r.target;
         showMessage(check.notes.isEmpty()
@@ -240,7 +255,6 @@ void TransferDialog::onChecked(const MappingCheck& check) {
                         : check.notes.join(QLatin1Char('\n')),
                     false);
     } else {
-        markRefusedRows(rows_, check.error);
         showMessage(check.error, true);
     }
     fillMappingTable();
@@ -262,17 +276,19 @@ void TransferDialog::fillMappingTable() {
         mapping_->setCellWidget(r, TargetCol, combo);
         // The target layer's name also as an item, so the table reads the same without widgets.
         mapping_->setItem(r, TargetCol, readOnlyItem(row.target));
-        const bool checked = row.status == MappingRow::Status::Ok;
+        const bool checked = row.status != MappingRow::Status::Unchecked;
         mapping_->setItem(r, TensorsCol, readOnlyItem(checked ? row.tensors : QString()));
         mapping_->setItem(r, TransformCol, readOnlyItem(checked ? row.transforms : QString()));
         mapping_->setItem(r, SourceShapeCol, readOnlyItem(checked ? row.sourceShapes : QString()));
         mapping_->setItem(r, TargetShapeCol, readOnlyItem(checked ? row.targetShapes : QString()));
         QTableWidgetItem* status = readOnlyItem(statusText(row.status));
-        if (row.status != MappingRow::Status::Unchecked)
-            status->setForeground(verdictColor(row.status == MappingRow::Status::Ok));
+        if (checked) status->setForeground(verdictColor(row.status == MappingRow::Status::Ok));
+        // The refusal of this very pair, where the message below the table holds the first one.
+        for (int c = 0; c < MappingColumns && !row.reason.isEmpty(); ++c)
+            if (QTableWidgetItem* item = mapping_->item(r, c)) item->setToolTip(row.reason);
+        status->setToolTip(row.reason);
         mapping_->setItem(r, StatusCol, status);
     }
-    mapping_->resizeColumnsToContents();
     mapping_->resizeRowsToContents();
 }
 
@@ -280,10 +296,10 @@ void TransferDialog::apply() {
     if (!pairingOk_ || busy()) return;
     verify::VerifyOptions options;
     options.tolerance = tolerance_->value();
-    if (!parseInputShape(inputShape_->text(), options.inputShape)) {
-        showSummary(tr("The input shape must be positive whole numbers separated by commas "
-                       "(without the batch axis), e.g. 60,1; empty: the Keras config's."),
-                    false);
+    try {  // blank: the Keras config's shape
+        options.inputShape = verify::parseInputShape(inputShape_->text().toStdString());
+    } catch (const FormatError& e) {
+        showSummary(QString::fromStdString(e.what()), false);
         return;
     }
     filled_.reset();
@@ -293,8 +309,10 @@ void TransferDialog::apply() {
     const std::shared_ptr<const Model> source = source_;
     const QString path = templatePath_;
     const TransferMapping mapping = mappingOf(rows_);
+    const ModelReadPtr read = std::make_shared<ModelRead>(*source, tr("Transfer weights"));
     run_.start(
-        [source, path, mapping, options](const std::atomic<bool>* cancel) {
+        [source, path, mapping, options, read](const std::atomic<bool>* cancel) {
+            const ModelReadScope reading({read});
             return transferAndCheckParity(source, path, mapping, options, cancel);
         },
         [this](const ParityRun& run) { onParity(run); });
@@ -441,7 +459,10 @@ void TransferDialog::chooseSaveFile() {
 bool TransferDialog::saveTo(const QString& path) {
     if (!save_->isEnabled()) return false;  // no result, or a failed check not confirmed
     const std::shared_ptr<const Model> filled = filled_;
-    saveJob_->start(path, [filled, path](const std::string& temp, const std::atomic<bool>*) {
+    // The filled template may still share tensors with the source.
+    const ModelReadPtr read = std::make_shared<ModelRead>(*source_, tr("Transfer weights"));
+    saveJob_->start(path, [filled, path, read](const std::string& temp, const std::atomic<bool>*) {
+        const ModelReadScope reading({read});
         const SaveReport report = saveModel(*filled, temp);
         return StagedWrite::Result{
             {},

@@ -63,6 +63,7 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
     connect(tabs_, &QTabWidget::currentChanged, this, [this] {
         if (ModelPage* page = currentPage())
             undoGroup_->setActiveStack(page->editor()->undoStack());
+        updateStatus();  // again: the new stack re-enabled Undo/Redo
     });
     historyDock_ = new QDockWidget(tr("Edit History"), this);
     historyDock_->setObjectName(QStringLiteral("historyDock"));
@@ -142,10 +143,10 @@ void MainWindow::buildMenus() {
     quit->setShortcut(QKeySequence::Quit);
 
     QMenu* edit = menuBar()->addMenu(tr("&Edit"));
-    QAction* undo = undoGroup_->createUndoAction(this, tr("&Undo"));
+    QAction* undo = undo_ = undoGroup_->createUndoAction(this, tr("&Undo"));
     undo->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_Z));
     undo->setObjectName(QStringLiteral("actionUndo"));
-    QAction* redo = undoGroup_->createRedoAction(this, tr("&Redo"));
+    QAction* redo = redo_ = undoGroup_->createRedoAction(this, tr("&Redo"));
     redo->setShortcuts({QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_Z), QKeySequence::Redo});
     redo->setObjectName(QStringLiteral("actionRedo"));
     edit->addAction(undo);
@@ -184,6 +185,7 @@ void MainWindow::openFile(const QString& path) {
 void MainWindow::onLoaded(const QString& path, std::shared_ptr<Model> model) {
     auto* page = new ModelPage(std::move(model), tabs_);
     undoGroup_->addStack(page->editor()->undoStack());
+    connect(page->editor(), &ModelEditor::readsChanged, this, &MainWindow::updateStatus);
     connect(page, &ModelPage::modifiedChanged, this, [this, page] {
         updateTabTitle(page);
         updateStatus();
@@ -260,11 +262,19 @@ void MainWindow::rebuildRecentMenu() {
 }
 
 void MainWindow::updateStatus() {
-    if (loader_->pending() > 0) return;  // the "Loading ..." text stays until done
     ModelPage* page = currentPage();
-    statusText_->setText(page ? page->summary()
-                              : tr("Open a Keras, PyTorch or safetensors file (Ctrl+O or drop "
-                                   "it here)."));
+    const QString blocked = page ? page->editor()->editBlockedBecause() : QString();
+    // Undo, Redo and the history move the model too: not while a long read holds it.
+    if (undo_) undo_->setEnabled(blocked.isEmpty() && undoGroup_->canUndo());
+    if (redo_) redo_->setEnabled(blocked.isEmpty() && undoGroup_->canRedo());
+    historyDock_->widget()->setEnabled(blocked.isEmpty());
+    if (loader_->pending() > 0) return;  // the "Loading ..." text stays until done
+    QString text = tr("Open a Keras, PyTorch or safetensors file (Ctrl+O or drop it here).");
+    if (auto* compare = qobject_cast<ComparePage*>(tabs_->currentWidget()))
+        text = compare->summary();
+    else if (page)
+        text = blocked.isEmpty() ? page->summary() : blocked;
+    statusText_->setText(text);
     // "[*]" shows as "*" while the current model has unsaved edits.
     setWindowTitle(page ? tr("%1[*] - Weightsmith").arg(QFileInfo(page->filePath()).fileName())
                         : tr("Weightsmith"));
@@ -335,11 +345,13 @@ void MainWindow::offerJournalRestore() {
 void MainWindow::chooseCompareTarget() {
     ModelPage* a = currentPage();
     if (!a) return;
+    // Each choice names the file in full: two open files may share a name, and the tab text
+    // carries a " *" once edited.
     QStringList choices;
     QList<ModelPage*> pages;
     for (int i = 0; i < tabs_->count(); ++i)
         if (ModelPage* p = pageAt(i); p && p != a) {
-            choices << tabs_->tabText(i);
+            choices << tr("%1 (%2)").arg(tabs_->tabText(i), p->filePath());
             pages << p;
         }
     const QString other = tr("Another file...");
@@ -360,23 +372,40 @@ void MainWindow::chooseCompareTarget() {
            "All files (*)"));
     if (file.isEmpty()) return;
     // The file opens as a page of its own (B), then the comparison follows.
+    // Only that file's page completes the comparison (other opens may finish first), and a
+    // failed load drops the request instead of leaving it to catch a later, unrelated open.
     QPointer<ModelPage> keepA = a;
-    auto connection = std::make_shared<QMetaObject::Connection>();
-    *connection =
-        connect(this, &MainWindow::pageAdded, this, [this, keepA, connection](ModelPage* b) {
-            disconnect(*connection);
-            if (keepA) compareWith(keepA, b);
-        });
+    const QString wanted = QFileInfo(file).canonicalFilePath();
+    auto added = std::make_shared<QMetaObject::Connection>();
+    auto failed = std::make_shared<QMetaObject::Connection>();
+    *added = connect(this, &MainWindow::pageAdded, this,
+                     [this, keepA, wanted, added, failed](ModelPage* b) {
+                         if (QFileInfo(b->filePath()).canonicalFilePath() != wanted) return;
+                         disconnect(*added);
+                         disconnect(*failed);
+                         if (keepA) compareWith(keepA, b);
+                     });
+    *failed = connect(loader_, &ModelLoader::failed, this,
+                      [wanted, added, failed](const QString& path, const QString&) {
+                          if (QFileInfo(path).canonicalFilePath() != wanted) return;
+                          disconnect(*added);
+                          disconnect(*failed);
+                      });
     openFile(file);
 }
 
 ComparePage* MainWindow::compareWith(ModelPage* a, ModelPage* b) {
     if (!a || !b) return nullptr;
-    const QString nameA = tabs_->tabText(tabs_->indexOf(a));
-    const QString nameB = tabs_->tabText(tabs_->indexOf(b));
+    // File names, not tab texts: those carry a " *" while edited.
+    const QString nameA = QFileInfo(a->filePath()).fileName();
+    const QString nameB = QFileInfo(b->filePath()).fileName();
     auto* page = new ComparePage(a->model(), nameA, b->model(), nameB, tabs_);
     const int i = tabs_->addTab(page, tr("%1 vs %2").arg(nameA, nameB));
     tabs_->setTabToolTip(i, tr("Compare %1 (A) with %2 (B)").arg(a->filePath(), b->filePath()));
+    // The metrics are a snapshot: an edit of either side marks the tab stale.
+    connect(a->editor(), &ModelEditor::tensorsChanged, page, [page] { page->modelEdited(true); });
+    connect(b->editor(), &ModelEditor::tensorsChanged, page, [page] { page->modelEdited(false); });
+    connect(page, &ComparePage::summaryChanged, this, &MainWindow::updateStatus);
     tabs_->setCurrentIndex(i);
     Q_EMIT compareOpened(page);
     return page;

@@ -8,6 +8,7 @@
 
 #include "model/model.h"
 
+class QAction;
 class QDockWidget;
 class QLabel;
 class QMenu;
@@ -86,6 +87,8 @@ class MainWindow : public QMainWindow {
     QProgressBar* busy_ = nullptr;
     bool quietErrors_ = false;
     QUndoGroup* undoGroup_ = nullptr;
+    QAction* undo_ = nullptr;  // disabled with redo_ while a long read holds the model
+    QAction* redo_ = nullptr;
     QDockWidget* historyDock_ = nullptr;
     QHash<QString, QString> pendingRestores_;  // opened file -> journal to replay into it
 };

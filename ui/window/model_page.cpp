@@ -106,6 +106,7 @@ ModelPage::ModelPage(std::shared_ptr<Model> model, QWidget* parent)
     connect(editor_, &ModelEditor::tensorsChanged, this,
             [this] { treeModel_->setEditedPaths(editor_->unsavedTensors()); });
     connect(editor_, &ModelEditor::modifiedChanged, this, &ModelPage::modifiedChanged);
+    connect(editor_, &ModelEditor::tensorsChanged, layer_, &LayerOverview::tensorsEdited);
     splitter->setStretchFactor(0, 2);
     splitter->setStretchFactor(1, 3);
     splitter->setSizes({620, 780});
