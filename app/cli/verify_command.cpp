@@ -1,5 +1,6 @@
 #include "verify_command.h"
 
+#include <algorithm>
 #include <cstdio>
 #include <fstream>
 #include <optional>
@@ -152,14 +153,15 @@ std::string semanticsName(const ws::verify::Side& side) {
                : "PyTorch semantics";
 }
 
-void printDifference(const ws::verify::Difference& d) {
+// `width`: the longest label, so that the numbers line up in columns.
+void printDifference(const ws::verify::Difference& d, int width) {
     if (d.shapesDiffer) {
-        std::printf("  %-40s shapes differ: %s vs %s  FAIL\n", d.label.c_str(),
+        std::printf("  %-*s shapes differ: %s vs %s  FAIL\n", width, d.label.c_str(),
                     ws::shapeToString(d.shapeA).c_str(), ws::shapeToString(d.shapeB).c_str());
         return;
     }
-    std::printf("  %-40s max abs %-10.3g max rel %-10.3g |y| max %-10.3g %s\n", d.label.c_str(),
-                d.maxAbs, d.maxRel, d.scale, d.pass ? "ok" : "FAIL");
+    std::printf("  %-*s max abs %-10.3g max rel %-10.3g |y| max %-10.3g %s\n", width,
+                d.label.c_str(), d.maxAbs, d.maxRel, d.scale, d.pass ? "ok" : "FAIL");
 }
 
 }  // namespace
@@ -177,8 +179,10 @@ void printVerifyReport(const ws::verify::ForwardProgram& program,
                 ws::verify::loadedTorchModulePath().c_str());
     for (const std::string& note : program.notes) std::printf("note: %s\n", note.c_str());
     std::printf("layers:\n");
-    for (const auto& d : outcome.layers) printDifference(d);
-    printDifference(outcome.output);
+    std::size_t width = outcome.output.label.size();
+    for (const auto& d : outcome.layers) width = std::max(width, d.label.size());
+    for (const auto& d : outcome.layers) printDifference(d, int(width));
+    printDifference(outcome.output, int(width));
     const std::string failing = ws::verify::failingSummary(outcome);
     std::printf("verify: %s (tolerance %g)%s%s\n", outcome.pass ? "OK" : "DIFFERENT",
                 options.tolerance, failing.empty() ? "" : "; beyond it: ", failing.c_str());

@@ -11,6 +11,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
+#include <limits>
 #include <nlohmann/json.hpp>
 
 #include "model/error.h"
@@ -255,7 +256,8 @@ std::string newJournalFile(const std::string& directory) {
 }
 
 bool processRunning(long pid) {
-    if (pid <= 0) return false;
+    // The pid comes from a file: one that pid_t cannot hold would wrap (to -1: "every process").
+    if (pid <= 0 || pid > std::numeric_limits<int>::max()) return false;
     return ::kill(pid_t(pid), 0) == 0 || errno == EPERM;
 }
 

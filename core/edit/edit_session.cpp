@@ -38,7 +38,14 @@ std::vector<EditResult> EditSession::applyAll(const std::vector<Edit>& edits) {
         savedDepth_ = savedBefore;
         throw;
     }
-    return {done_.begin() + std::ptrdiff_t(depthBefore), done_.end()};
+    // The `after` bytes move to the caller (who keeps the step: the GUI's undo command); the
+    // history never reads them (undo applies `inverse`), so they are held once, not twice.
+    std::vector<EditResult> out;
+    for (auto r = done_.begin() + std::ptrdiff_t(depthBefore); r != done_.end(); ++r) {
+        out.push_back({r->inverse, r->summary, r->elements, r->box, std::move(r->after)});
+        r->after = {};
+    }
+    return out;
 }
 
 std::string EditSession::undo() {
@@ -46,6 +53,7 @@ std::string EditSession::undo() {
     // Undoing writes the old bytes back; its own inverse is the redo. The history changes
     // only once that succeeded.
     EditResult back = applyEdit(*model_, done_.back().inverse);
+    back.after = {};  // a copy of the region the history does not need (see applyAll)
     back.summary = std::move(done_.back().summary);
     done_.pop_back();
     undone_.push_back(std::move(back));
@@ -55,6 +63,7 @@ std::string EditSession::undo() {
 std::string EditSession::redo() {
     if (undone_.empty()) return {};
     EditResult again = applyEdit(*model_, undone_.back().inverse);
+    again.after = {};
     again.summary = std::move(undone_.back().summary);
     undone_.pop_back();
     done_.push_back(std::move(again));

@@ -24,7 +24,8 @@ class EditSession {
     const EditResult& apply(const Edit& edit);
     // Applies the edits in order, all or nothing: when one is refused the ones already made
     // are taken back and the history, redo list included, is as before; then throws that
-    // refusal's FormatError. Returns the results (one undo step for a caller grouping them).
+    // refusal's FormatError. Returns the results (one undo step for a caller grouping them);
+    // their `after` bytes are moved out of the history, which never needs them.
     std::vector<EditResult> applyAll(const std::vector<Edit>& edits);
 
     bool canUndo() const { return !done_.empty(); }
@@ -40,6 +41,13 @@ class EditSession {
     // After a save: the current state is the saved one.
     void markSaved() { savedDepth_ = done_.size(); }
     bool unsavedChanges() const { return done_.size() != savedDepth_; }
+    // Forgets every undo and redo step, keeping the model as it is (unsaved): for a caller whose
+    // own record of the history can no longer be trusted.
+    void clearHistory() {
+        done_.clear();
+        undone_.clear();
+        savedDepth_ = std::size_t(-1);
+    }
 
   private:
     std::shared_ptr<Model> model_;

@@ -134,6 +134,15 @@ void storeElement(std::uint8_t* dst, DType dtype, bool bigEndian, const Scalar& 
     std::memcpy(dst, p, w);
 }
 
+std::string storedElementText(const Tensor& tensor, std::int64_t element) {
+    const std::size_t w = dtypeSize(tensor.dtype);
+    if (!tensor.storage || element < 0 || std::uint64_t(element) >= tensor.storage->size() / w)
+        throw FormatError("element " + std::to_string(element) + " is outside the storage");
+    std::uint8_t p[8];
+    tensor.storage->read(std::uint64_t(element) * w, p, w);
+    return elementText(loadElement(p, tensor.dtype, tensor.bigEndian), tensor.dtype);
+}
+
 std::string elementText(const Scalar& v, DType dtype) {
     if (!dtypeIsFloat(dtype) || dtype == DType::F64 || !std::isfinite(v.real)) return scalarText(v);
     std::uint8_t want[8], got[8];

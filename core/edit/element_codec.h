@@ -7,6 +7,7 @@
 
 #include "edit/scalar.h"
 #include "model/dtype.h"
+#include "model/tensor.h"
 
 namespace ws {
 
@@ -24,6 +25,11 @@ Scalar roundToDtype(const Scalar& v, DType dtype, const std::string& what);
 // The shortest text that reads back as the same element of `dtype` (0.1 for the f32 nearest to
 // 0.1, not 0.10000000149011612).
 std::string elementText(const Scalar& v, DType dtype);
+
+// The text of element `element` of the tensor's storage (counted in elements, storageOffset
+// included), read from its own bytes: exact for every dtype, where going through the double a
+// view shows would round an int64 beyond 2^53. Throws FormatError outside the storage.
+std::string storedElementText(const Tensor& tensor, std::int64_t element);
 
 // double -> IEEE half / bfloat16 / float, correctly rounded to nearest even in one step.
 std::uint16_t doubleToHalf(double d);

@@ -7,7 +7,9 @@ torch has it, dict keys of a checkpoint joined with "/", HDF5 dataset paths with
 "/", and paths inside model.weights.h5 for a .keras archive.
 """
 import contextlib
+import importlib.util
 import io
+import itertools
 import json
 import os
 import subprocess
@@ -202,6 +204,28 @@ def torch_module_classes(path):
     if not isinstance(obj, nn.Module):
         return set()
     return {type(m).__name__ for m in obj.modules()}
+
+
+_generated_ids = itertools.count()
+
+
+def run_generated_module(module_path, pth_path, x):
+    """Builds the ConvertedModel of a module file written by `convert --emit-module` in real
+    torch, loads the export into it with strict=True (every key present, no extra ones), and runs
+    x (a numpy array already in the module's input layout) in float64 eval mode. Returns the
+    output as a numpy array."""
+    import numpy as np
+    import torch
+    # A fresh module name each time: several generated files are loaded into one process.
+    spec = importlib.util.spec_from_file_location("ws_generated_%d" % next(_generated_ids),
+                                                  module_path)
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    model = mod.ConvertedModel()
+    model.load_state_dict(torch.load(pth_path, weights_only=True), strict=True)
+    model.double().eval()
+    with torch.no_grad():
+        return model(torch.from_numpy(np.ascontiguousarray(x)).double()).numpy()
 
 
 # ---------------------------------------------------------------------------- h5py oracle

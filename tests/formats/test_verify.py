@@ -13,7 +13,6 @@ framework's semantics (the dlopen'ed libtorch module), compared layer by layer.
 
 Env: WS_CLI, WS_FIXTURES (ctest), WS_KERAS_ORACLE. Run with /usr/bin/python3.
 """
-import importlib.util
 import json
 import os
 import re
@@ -246,21 +245,13 @@ class VerifyMatchesRealEngines(VerifyCase):
 
     def real_torch(self, name, extra=()):
         import numpy as np
-        import torch
         src = self.source(name)
         pth, py = self.convert(name, extra, module=True)
         io = self.save_io(src, pth)
-        spec = importlib.util.spec_from_file_location("ws_verify_generated_%d" % id(io), py)
-        mod = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(mod)
-        model = mod.ConvertedModel()
-        model.load_state_dict(torch.load(pth, weights_only=True), strict=True)
-        model.double().eval()
         x = read_array(io["input"])
         if LAYOUT[name] == "cf":
             x = np.moveaxis(x, -1, 1)
-        with torch.no_grad():
-            expected = model(torch.from_numpy(np.ascontiguousarray(x))).numpy()
+        expected = ors.run_generated_module(py, pth, x)
         ours = read_array(io["b"]["output"])
         if name in OUTPUT_CHANNELS_FIRST:  # verify reports it channels-last, as Keras has it
             ours = np.moveaxis(ours, -1, 1)

@@ -7,7 +7,6 @@
 #include <QComboBox>
 #include <QJsonDocument>
 #include <QJsonObject>
-#include <QProcess>
 #include <QProgressBar>
 #include <QSettings>
 #include <QStandardPaths>
@@ -84,13 +83,11 @@ class CompareViewTest : public QObject {
         WS_REQUIRE_FIXTURE(a, "pytorch/cnn_batchnorm_mnist_state_dict.pt");
         pathA_ = a;
         pathB_ = dir_.filePath(QStringLiteral("edited.pt"));
-        QProcess p;
-        p.start(QStringLiteral(WS_ORACLE_PYTHON),
-                {QStringLiteral("-c"), QString::fromLatin1(kOracle), pathA_, pathB_});
-        if (!p.waitForFinished(120000) || p.exitCode() != 0)
+        QByteArray printed, errors;
+        if (!runOraclePython(QString::fromLatin1(kOracle), {pathA_, pathB_}, &printed, &errors))
             QSKIP(qPrintable(QStringLiteral("SKIP: torch/numpy oracle unavailable: %1")
-                                 .arg(QString::fromLocal8Bit(p.readAllStandardError()))));
-        oracle_ = QJsonDocument::fromJson(p.readAllStandardOutput()).object();
+                                 .arg(QString::fromLocal8Bit(errors))));
+        oracle_ = QJsonDocument::fromJson(printed).object();
         QVERIFY(!oracle_.isEmpty());
 
         ws::ui::ModelPage* pa = openAndWait(window_, pathA_);

@@ -67,37 +67,35 @@ QString examplePath() {
 // which elements of `key` (flat, C order) differ, with their new values.
 QJsonObject oracleDiff(const QString& reader, const QString& before, const QString& after,
                        const QString& key) {
-    QProcess p;
-    p.start(
-        QStringLiteral(WS_ORACLE_PYTHON),
-        {QStringLiteral("-c"),
-         QStringLiteral(
-             "import sys, json\n"
-             "reader, a_path, b_path, key = sys.argv[1:5]\n"
-             "def load(path):\n"
-             "    if reader == 'torch':\n"
-             "        import torch\n"
-             "        return {k: v.numpy() for k, v in torch.load(path, "
-             "map_location='cpu').items()}\n"
-             "    import h5py\n"
-             "    out = {}\n"
-             "    with h5py.File(path, 'r') as f:\n"
-             "        f.visititems(lambda n, o: out.__setitem__(n, o[()]) "
-             "if isinstance(o, h5py.Dataset) else None)\n"
-             "    return out\n"
-             "a, b = load(a_path), load(b_path)\n"
-             "others = [k for k in a if k != key and (k not in b or a[k].dtype != b[k].dtype "
-             "or a[k].tobytes() != b[k].tobytes())]\n"
-             "x, y = a[key].reshape(-1), b[key].reshape(-1)\n"
-             "changed = [i for i in range(x.size) if x[i].tobytes() != y[i].tobytes()]\n"
-             "print(json.dumps({'keys_same': sorted(a) == sorted(b), 'others': others,\n"
-             "                  'changed': changed, 'values': [float(y[i]) for i in changed]}))\n"),
-         reader, before, after, key});
-    if (!p.waitForFinished(180000) || p.exitCode() != 0) {
-        qWarning("oracle failed: %s", p.readAllStandardError().constData());
+    QByteArray printed, errors;
+    const bool ok = runOraclePython(
+        QStringLiteral(
+            "import sys, json\n"
+            "reader, a_path, b_path, key = sys.argv[1:5]\n"
+            "def load(path):\n"
+            "    if reader == 'torch':\n"
+            "        import torch\n"
+            "        return {k: v.numpy() for k, v in torch.load(path, "
+            "map_location='cpu').items()}\n"
+            "    import h5py\n"
+            "    out = {}\n"
+            "    with h5py.File(path, 'r') as f:\n"
+            "        f.visititems(lambda n, o: out.__setitem__(n, o[()]) "
+            "if isinstance(o, h5py.Dataset) else None)\n"
+            "    return out\n"
+            "a, b = load(a_path), load(b_path)\n"
+            "others = [k for k in a if k != key and (k not in b or a[k].dtype != b[k].dtype "
+            "or a[k].tobytes() != b[k].tobytes())]\n"
+            "x, y = a[key].reshape(-1), b[key].reshape(-1)\n"
+            "changed = [i for i in range(x.size) if x[i].tobytes() != y[i].tobytes()]\n"
+            "print(json.dumps({'keys_same': sorted(a) == sorted(b), 'others': others,\n"
+            "                  'changed': changed, 'values': [float(y[i]) for i in changed]}))\n"),
+        {reader, before, after, key}, &printed, &errors);
+    if (!ok) {
+        qWarning("oracle failed: %s", errors.constData());
         return {};
     }
-    return QJsonDocument::fromJson(p.readAllStandardOutput()).object();
+    return QJsonDocument::fromJson(printed).object();
 }
 
 // The edits a test makes, computed independently in float32 from the oracle's original values:
@@ -223,6 +221,22 @@ std::unique_ptr<Model> replayJournal(const QString& file, const JournalState& jo
         for (; applied < op.index; ++applied) play(*steps[applied], true);
     }
     return model;
+}
+
+// A journal for `source` as a crashed Weightsmith leaves it: written by the core's journal
+// writer, then given a pid no process has. Returns its file.
+std::string writeOrphanJournal(const QString& directory, const QString& source,
+                               const std::vector<JournalEntry>& steps) {
+    const std::string file = newJournalFile(directory.toStdString());
+    { EditJournal writer(file, describeSource(source.toStdString()), 0, steps, steps.size()); }
+    QFile f(QString::fromStdString(file));
+    if (!f.open(QIODevice::ReadOnly)) return file;
+    QByteArray text = f.readAll();
+    f.close();
+    text.replace("\"pid\":" + QByteArray::number(qint64(QCoreApplication::applicationPid())),
+                 "\"pid\":999999999");
+    if (f.open(QIODevice::WriteOnly | QIODevice::Truncate)) f.write(text);
+    return file;
 }
 
 QString statusText(MainWindow& window) {
@@ -413,6 +427,47 @@ class EditingTest : public QObject {
                            want);
     }
 
+    // An int64 beyond 2^53 has no exact double: the editor must open with its own digits, and
+    // Enter on them unchanged must neither edit nor add an undo step.
+    void int64EditorOpensExactAndUnchangedEnterIsNoEdit() {
+        const QString file = scratch_.filePath(QStringLiteral("big_int64.pth"));
+        QProcess make;
+        make.start(QStringLiteral(WS_ORACLE_PYTHON),
+                   {QStringLiteral("-c"),
+                    QStringLiteral("import sys, torch\n"
+                                   "torch.save({'big': torch.tensor([[1, 2**53 + 1, 3]],"
+                                   " dtype=torch.int64)}, sys.argv[1])\n"),
+                    file});
+        if (!make.waitForFinished(120000) || make.exitCode() != 0)
+            QSKIP("SKIP: the oracle python cannot write a torch file");
+        MainWindow window;
+        window.setQuietErrors(true);
+        window.resize(1400, 860);
+        window.show();
+        ModelPage* page = openAndWait(window, file);
+        QVERIFY(page);
+        QVERIFY(selectTensorAndWait(page, QStringLiteral("big")));
+        page->inspector()->showTab(TensorInspector::ValuesTab);
+        QTest::qWait(50);
+        // The text the cell editor opens with (CellEditDelegate::setEditorData).
+        QCOMPARE(cell(page, 0, 1).data(ValuesTableModel::ExactTextRole).toString(),
+                 QStringLiteral("9007199254740993"));
+        typeIntoCell(page, 0, 1, QString());  // Enter on the text as it opened
+        QCOMPARE(page->editor()->undoStack()->count(), 0);
+        QVERIFY(!page->isModified());
+
+        const QString saved = scratch_.filePath(QStringLiteral("big_int64_saved.pth"));
+        QVERIFY(window.savePageAs(page, saved));
+        QProcess check;
+        check.start(QStringLiteral(WS_ORACLE_PYTHON),
+                    {QStringLiteral("-c"),
+                     QStringLiteral("import sys, torch\n"
+                                    "print(torch.load(sys.argv[1])['big'][0, 1].item())\n"),
+                     saved});
+        QVERIFY(check.waitForFinished(120000) && check.exitCode() == 0);
+        QCOMPARE(check.readAllStandardOutput().trimmed(), QByteArray("9007199254740993"));
+    }
+
     void refusalsNameTheDtypeRule() {
         // f16 has no room for 70000; the message says so instead of writing infinity.
         Tensor t;
@@ -564,6 +619,79 @@ class EditingTest : public QObject {
                            original, want);
     }
 
+    // A journal whose second step cannot be applied (a region past the tensor's end): the
+    // first step is already in the model when that shows, so the tab must go, the file open
+    // again unedited, the journal stay, and the user learn which file failed and why.
+    void failedRestoreReopensTheFileClean() {
+        const QString file = copyTo(scratch_, examplePath(), QStringLiteral("badjournal.pth"));
+        const std::string path = kTorchTensor.toStdString();
+        const std::vector<std::uint8_t> original =
+            openModel(file.toStdString())->find(path)->tensor->contiguousBytes();
+        QDir(journalDir_).removeRecursively();
+        const float one = 1.5f;
+        std::vector<std::uint8_t> after(sizeof one);
+        std::memcpy(after.data(), &one, sizeof one);
+        const JournalPart good{path, Region{{0, 0}, {1, 1}, {1, 1}},
+                               std::vector<std::uint8_t>(original.begin(), original.begin() + 4),
+                               after};
+        const JournalPart outside{path, Region{{200, 0}, {1, 1}, {1, 1}}, after, after};
+        const std::string journalFile = writeOrphanJournal(
+            journalDir_, file, {JournalEntry{"good", {good}}, JournalEntry{"bad", {outside}}});
+        QCOMPARE(int(leftoverJournals(journalDir_.toStdString()).size()), 1);
+
+        MainWindow window;
+        window.setQuietErrors(true);
+        window.show();
+        QSignalSpy added(&window, &MainWindow::pageAdded);
+        QSignalSpy errors(&window, &MainWindow::errorOccurred);
+        QString box;
+        answerMessageBox(QStringLiteral("journalRestoreBox"), QStringLiteral("restoreButton"),
+                         &box);
+        window.offerJournalRestore();
+        QVERIFY(added.wait(60000) || !added.isEmpty());
+        QCOMPARE(errors.count(), 1);
+        const QString message = errors.first().first().toString();
+        QVERIFY2(message.contains(QStringLiteral("badjournal.pth")) &&
+                     message.contains(QString::fromStdString(journalFile)),
+                 qPrintable(message));
+        auto* tabs = qobject_cast<QTabWidget*>(window.centralWidget());
+        QTRY_COMPARE(tabs->count(), 1);
+        ModelPage* page = added.first().first().value<ModelPage*>();
+        QCOMPARE(tabs->widget(0), page);
+        QVERIFY(!page->isModified());
+        QVERIFY(!tabs->tabText(0).contains(QLatin1Char('*')));
+        QCOMPARE(page->editor()->undoStack()->count(), 0);
+        QCOMPARE(page->model()->find(path)->tensor->contiguousBytes(), original);
+        QVERIFY(QFileInfo::exists(QString::fromStdString(journalFile)));
+        QDir(journalDir_).removeRecursively();
+    }
+
+    // Two crashed sessions of the same file leave two journals: only the newest is offered, and
+    // answering it removes the older one too (else it would be offered at every start).
+    void onlyTheNewestJournalOfAFileIsOffered() {
+        const QString file = copyTo(scratch_, examplePath(), QStringLiteral("twice.pth"));
+        QDir(journalDir_).removeRecursively();
+        const std::string first = writeOrphanJournal(journalDir_, file, {});
+        const std::string second = writeOrphanJournal(journalDir_, file, {});
+        QCOMPARE(int(leftoverJournals(journalDir_.toStdString()).size()), 2);
+        MainWindow window;
+        window.show();
+        int boxes = 0;
+        QTimer discard;
+        connect(&discard, &QTimer::timeout, [&] {
+            auto* box = qobject_cast<QMessageBox*>(QApplication::activeModalWidget());
+            if (!box || box->objectName() != QStringLiteral("journalRestoreBox")) return;
+            ++boxes;
+            box->findChild<QAbstractButton*>(QStringLiteral("discardButton"))->click();
+        });
+        discard.start(20);
+        window.offerJournalRestore();
+        discard.stop();
+        QCOMPARE(boxes, 1);
+        QVERIFY(!QFileInfo::exists(QString::fromStdString(first)));
+        QVERIFY(!QFileInfo::exists(QString::fromStdString(second)));
+    }
+
     void refusalPartwayKeepsHistoryAndJournal() {
         const QString file = copyTo(scratch_, examplePath(), QStringLiteral("partway.pth"));
         MainWindow window;
@@ -607,6 +735,38 @@ class EditingTest : public QObject {
         journal = readJournal(editor->journalFile().toStdString());
         QCOMPARE(journal.index, std::size_t(2));
         QCOMPARE(replayJournal(file, journal)->find(path)->tensor->contiguousBytes(), after);
+    }
+
+    // An undo the session refuses (here: the tensor no longer has the edited region) must not
+    // leave the stack saying it was undone: the history goes, the user is told, the model stays
+    // modified and the journal (which could not replay this state) is removed.
+    void failedUndoDropsTheHistory() {
+        const QString file = copyTo(scratch_, examplePath(), QStringLiteral("failedundo.pth"));
+        MainWindow window;
+        window.setQuietErrors(true);
+        window.show();
+        ModelPage* page = openAndWait(window, file);
+        QVERIFY(page);
+        ModelEditor* editor = page->editor();
+        const std::string path = kTorchTensor.toStdString();
+        QCOMPARE(editor->apply({Edit::set(path, parseRegion("5, 5"), Scalar::fromReal(1.5))}),
+                 QString());
+        const QString journal = editor->journalFile();
+        QVERIFY(QFileInfo::exists(journal));
+        QSignalSpy errors(&window, &MainWindow::errorOccurred);
+        Tensor& tensor = *page->model()->find(path)->tensor;
+        const std::vector<std::int64_t> shape = tensor.shape;
+        tensor.shape = {2, shape[1]};  // row 5 is gone: the undo's Restore is refused
+        windowAction(window, "actionUndo")->trigger();
+        tensor.shape = shape;
+        QTRY_COMPARE(editor->undoStack()->count(), 0);
+        QVERIFY(page->isModified());
+        QVERIFY(!editor->session().canUndo() && !editor->session().canRedo());
+        QVERIFY(!QFileInfo::exists(journal));
+        QCOMPARE(errors.count(), 1);
+        QVERIFY2(errors.first().first().toString().contains(QStringLiteral("failed")),
+                 qPrintable(errors.first().first().toString()));
+        QCOMPARE(page->model()->find(path)->tensor->toDoubles()[5 * kTorchCols + 5], 1.5);
     }
 
     void layerOverviewFollowsEdits() {
@@ -683,6 +843,13 @@ class EditingTest : public QObject {
         QVERIFY2(banner.contains(QStringLiteral("A (compareA.pth) was edited")),
                  qPrintable(banner));
         QVERIFY(statusText(window).contains(QStringLiteral("Recompute")));
+        // Ctrl+Z on the compare tab must not undo A's edit, hidden in its own tab.
+        auto* tabs = window.findChild<QTabWidget*>();
+        tabs->setCurrentWidget(a);
+        QTRY_VERIFY(windowAction(window, "actionUndo")->isEnabled());
+        tabs->setCurrentWidget(compare);
+        QVERIFY(!windowAction(window, "actionUndo")->isEnabled());
+        QVERIFY(a->editor()->undoStack()->canUndo());
         saveScreenshot(&window, QStringLiteral("compare_stale.png"));
         ready.clear();
         QTest::mouseClick(compare->recomputeButton(), Qt::LeftButton);
@@ -698,7 +865,6 @@ class EditingTest : public QObject {
             }
 
         // Export as: the file holds the model as it was when the export started.
-        auto* tabs = window.findChild<QTabWidget*>();
         tabs->setCurrentWidget(a);
         ExportDialog* dialog = window.showExportDialog();
         QVERIFY(dialog);

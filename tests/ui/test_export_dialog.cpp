@@ -8,7 +8,6 @@
 #include <QDir>
 #include <QLabel>
 #include <QLineEdit>
-#include <QProcess>
 #include <QPushButton>
 #include <QStandardPaths>
 #include <QTemporaryDir>
@@ -25,24 +24,9 @@ using namespace ws::test;
 
 namespace {
 
-QString formatsTestDir() {
-    return QFileInfo(QStringLiteral(__FILE__)).dir().absoluteFilePath(QStringLiteral("../formats"));
-}
-
 QString seedExample() {
     return QDir(QStringLiteral(WS_EXAMPLES_DIR))
         .filePath(QStringLiteral("seed_lstm_state_dict.pth"));
-}
-
-// Runs a Python oracle script; its stdout+stderr, and whether it exited 0.
-bool runOracle(const QString& script, const QStringList& args, QString& output) {
-    QProcess p;
-    p.setProcessChannelMode(QProcess::MergedChannels);
-    p.start(QStringLiteral(WS_ORACLE_PYTHON), QStringList{QStringLiteral("-c"), script} + args);
-    const bool ok =
-        p.waitForFinished(180000) && p.exitStatus() == QProcess::NormalExit && p.exitCode() == 0;
-    output = QString::fromLocal8Bit(p.readAll());
-    return ok;
 }
 
 // Every exported file against torch's reading of the source state_dict. The .h5 is the generated
@@ -103,13 +87,14 @@ class ExportDialogTest : public QObject {
             QVERIFY(QFileInfo::exists(out));
             files << out;
         }
-        QString output;
-        const bool ok = runOracle(
+        QByteArray output, errors;
+        const bool ok = runOraclePython(
             QLatin1String(kCheckSeedExports),
-            {formatsTestDir(), seedExample(), files[1], files[2], files[3], files[0]}, output);
-        if (!ok && output.contains(QStringLiteral("ModuleNotFoundError")))
-            QSKIP(qPrintable(QStringLiteral("SKIP: oracle modules missing: ") + output));
-        QVERIFY2(ok && output.trimmed().endsWith(QStringLiteral("OK")), qPrintable(output));
+            {formatsTestDir(), seedExample(), files[1], files[2], files[3], files[0]}, &output,
+            &errors);
+        if (!ok && errors.contains("ModuleNotFoundError"))
+            QSKIP(qPrintable(QStringLiteral("SKIP: oracle modules missing: ") + errors));
+        QVERIFY2(ok && output.trimmed().endsWith("OK"), (output + errors).constData());
         // No temporary file is left next to the exports.
         QCOMPARE(QDir(dir_.path()).entryList(QDir::Files | QDir::Hidden).size(), files.size());
         dialog->close();
@@ -129,8 +114,8 @@ class ExportDialogTest : public QObject {
         const QString out = dir_.filePath(QStringLiteral("edited.npz"));
         QString message;
         QVERIFY2(exportThroughDialog(dialog, ExportFormat::Npz, out, message), qPrintable(message));
-        QString output;
-        const bool ok = runOracle(
+        QByteArray output, errors;
+        const bool ok = runOraclePython(
             QStringLiteral(
                 "import sys, numpy as np, torch\n"
                 "src = torch.load(sys.argv[1])\n"
@@ -138,8 +123,8 @@ class ExportDialogTest : public QObject {
                 "    assert z['linear.bias'].tolist() == [0.5], z['linear.bias']\n"
                 "    assert np.array_equal(z['linear.weight'], src['linear.weight'].numpy())\n"
                 "print('OK')\n"),
-            {seedExample(), out}, output);
-        QVERIFY2(ok && output.trimmed().endsWith(QStringLiteral("OK")), qPrintable(output));
+            {seedExample(), out}, &output, &errors);
+        QVERIFY2(ok && output.trimmed().endsWith("OK"), (output + errors).constData());
         dialog->close();
     }
 
@@ -154,16 +139,16 @@ class ExportDialogTest : public QObject {
         QVERIFY2(exportThroughDialog(dialog, ExportFormat::TorchPth, out, message),
                  qPrintable(message));
         QVERIFY2(message.contains(QStringLiteral("converted to PyTorch")), qPrintable(message));
-        QString output;
-        const bool ok = runOracle(
+        QByteArray output, errors;
+        const bool ok = runOraclePython(
             QStringLiteral("import sys, h5py, numpy as np, torch\n"
                            "sd = torch.load(sys.argv[1], weights_only=True)\n"
                            "with h5py.File(sys.argv[2], 'r') as f:\n"
                            "    k = f['model_weights/lstm/sequential/lstm/lstm_cell/kernel'][()]\n"
                            "assert np.array_equal(sd['lstm.weight_ih_l0'].numpy(), k.T)\n"
                            "print('OK')\n"),
-            {out, keras}, output);
-        QVERIFY2(ok && output.trimmed().endsWith(QStringLiteral("OK")), qPrintable(output));
+            {out, keras}, &output, &errors);
+        QVERIFY2(ok && output.trimmed().endsWith("OK"), (output + errors).constData());
         dialog->close();
     }
 
@@ -198,7 +183,7 @@ class ExportDialogTest : public QObject {
         QTest::mouseClick(dialog->cancelButton(), Qt::LeftButton);
         QCOMPARE(finished.count(), 1);
         QCOMPARE(finished.first().at(0).toBool(), false);
-        viewThreadPool()->waitForDone();  // the abandoned export has ended
+        longJobPool()->waitForDone();  // the abandoned export has ended
         QCoreApplication::processEvents();
         QCoreApplication::processEvents();
         QCOMPARE(finished.count(), 1);
@@ -208,7 +193,10 @@ class ExportDialogTest : public QObject {
         dialog->close();
     }
 
-    void cleanupTestCase() { viewThreadPool()->waitForDone(); }
+    void cleanupTestCase() {
+        longJobPool()->waitForDone();
+        viewThreadPool()->waitForDone();
+    }
 
   private:
     // Opens `file` (none: uses the current page) and File > Export as...

@@ -13,7 +13,6 @@
 #include <QHeaderView>
 #include <QLabel>
 #include <QLineEdit>
-#include <QProcess>
 #include <QPushButton>
 #include <QStandardPaths>
 #include <QTableWidget>
@@ -33,11 +32,6 @@ using namespace ws::ui;
 using namespace ws::test;
 
 namespace {
-
-// tests/formats, where the torch models matching the Keras templates are defined.
-QString formatsTestDir() {
-    return QFileInfo(QStringLiteral(__FILE__)).dir().absoluteFilePath(QStringLiteral("../formats"));
-}
 
 bool processMapsMention(const char* library) {
     QFile maps(QStringLiteral("/proc/self/maps"));
@@ -84,17 +78,16 @@ class TransferTest : public QObject {
         modulePresent_ = QFileInfo::exists(qEnvironmentVariable("WS_TORCH_MODULE"));
         QVERIFY(dir_.isValid());
         // The matching torch models, seeded, saved as state_dicts by real torch.
-        QProcess p;
-        p.start(QStringLiteral(WS_ORACLE_PYTHON),
-                {QStringLiteral("-c"),
-                 QStringLiteral("import sys, torch\n"
-                                "sys.path.insert(0, sys.argv[1])\n"
-                                "import test_convert_torch_to_keras as t\n"
-                                "torch.save(t.recurrent_model('LSTM').state_dict(), sys.argv[2])\n"
-                                "torch.save(t.cnn_bn_model().state_dict(), sys.argv[3])\n"),
-                 formatsTestDir(), lstmSource(), cnnSource()});
-        torchReady_ = p.waitForFinished(120000) && p.exitCode() == 0;
-        if (!torchReady_) qWarning("%s", p.readAllStandardError().constData());
+        // (formatsTestDir() defines the torch models matching the Keras templates.)
+        QByteArray errors;
+        torchReady_ = runOraclePython(
+            QStringLiteral("import sys, torch\n"
+                           "sys.path.insert(0, sys.argv[1])\n"
+                           "import test_convert_torch_to_keras as t\n"
+                           "torch.save(t.recurrent_model('LSTM').state_dict(), sys.argv[2])\n"
+                           "torch.save(t.cnn_bn_model().state_dict(), sys.argv[3])\n"),
+            {formatsTestDir(), lstmSource(), cnnSource()}, nullptr, &errors);
+        if (!torchReady_) qWarning("%s", errors.constData());
         window_.setQuietErrors(true);
         window_.show();
     }
@@ -337,7 +330,7 @@ class TransferTest : public QObject {
         QVERIFY(dialog->cancelButton()->isEnabled());
         QTest::mouseClick(dialog->cancelButton(), Qt::LeftButton);
         QVERIFY(!dialog->busy());
-        viewThreadPool()->waitForDone();  // the abandoned worker has finished
+        longJobPool()->waitForDone();  // the abandoned worker has finished
         QCoreApplication::processEvents();
         QCOMPARE(finished.count(), 0);
         QCOMPARE(dialog->parityTable()->rowCount(), 0);
@@ -346,7 +339,10 @@ class TransferTest : public QObject {
         dialog->close();
     }
 
-    void cleanupTestCase() { viewThreadPool()->waitForDone(); }
+    void cleanupTestCase() {
+        longJobPool()->waitForDone();
+        viewThreadPool()->waitForDone();
+    }
 
   private:
     QString lstmSource() const { return dir_.filePath(QStringLiteral("lstm_torch.pth")); }

@@ -65,38 +65,54 @@ inline bool selectTensorAndWait(ui::ModelPage* page, const QString& path) {
 
 namespace ws::test {
 
+// Runs `script` (Python source) with the oracle Python, `args` as sys.argv[1:]. True when it
+// ran and exited 0; `out` and `err` (when given) receive its stdout and stderr.
+inline bool runOraclePython(const QString& script, const QStringList& args, QByteArray* out,
+                            QByteArray* err = nullptr) {
+    QProcess p;
+    p.start(QStringLiteral(WS_ORACLE_PYTHON), QStringList{QStringLiteral("-c"), script} + args);
+    // Generous: torch's import alone can take a while on a slow, shared machine.
+    const bool ok =
+        p.waitForFinished(180000) && p.exitStatus() == QProcess::NormalExit && p.exitCode() == 0;
+    if (out) *out = p.readAllStandardOutput();
+    if (err) *err = p.readAllStandardError();
+    return ok;
+}
+
+// tests/formats: its Python modules define the torch models and oracles the UI tests reuse.
+inline QString formatsTestDir() {
+    return QFileInfo(QStringLiteral(__FILE__)).dir().absoluteFilePath(QStringLiteral("../formats"));
+}
+
 // Values of one tensor as real PyTorch reads them (flattened, C order); empty when torch is not
 // available. The oracle keeps the UI tests honest: they compare the views with torch, not with
 // our own reader.
 inline std::vector<double> torchValues(const QString& file, const QString& key) {
-    QProcess p;
-    p.start(QStringLiteral(WS_ORACLE_PYTHON),
-            {QStringLiteral("-c"),
-             QStringLiteral("import sys, torch\n"
-                            "obj = torch.load(sys.argv[1], map_location='cpu')\n"
-                            "for part in sys.argv[2].split('/'): obj = obj[part]\n"
-                            "print(' '.join(repr(float(x)) for x in obj.flatten().tolist()))\n"),
-             file, key});
-    if (!p.waitForFinished(120000) || p.exitCode() != 0) return {};
+    QByteArray printed;
+    if (!runOraclePython(
+            QStringLiteral("import sys, torch\n"
+                           "obj = torch.load(sys.argv[1], map_location='cpu')\n"
+                           "for part in sys.argv[2].split('/'): obj = obj[part]\n"
+                           "print(' '.join(repr(float(x)) for x in obj.flatten().tolist()))\n"),
+            {file, key}, &printed))
+        return {};
     std::vector<double> out;
-    for (const QByteArray& tok : p.readAllStandardOutput().simplified().split(' '))
+    for (const QByteArray& tok : printed.simplified().split(' '))
         if (!tok.isEmpty()) out.push_back(tok == "nan" ? qQNaN() : tok.toDouble());
     return out;
 }
 
 // Values of one HDF5 dataset as h5py reads them (flattened, C order); empty without h5py.
 inline std::vector<double> h5pyValues(const QString& file, const QString& dataset) {
-    QProcess p;
-    p.start(QStringLiteral(WS_ORACLE_PYTHON),
-            {QStringLiteral("-c"),
-             QStringLiteral("import sys, h5py\n"
-                            "with h5py.File(sys.argv[1], 'r') as f:\n"
-                            "    v = f[sys.argv[2]][()].reshape(-1)\n"
-                            "print(' '.join(repr(float(x)) for x in v))\n"),
-             file, dataset});
-    if (!p.waitForFinished(120000) || p.exitCode() != 0) return {};
+    QByteArray printed;
+    if (!runOraclePython(QStringLiteral("import sys, h5py\n"
+                                        "with h5py.File(sys.argv[1], 'r') as f:\n"
+                                        "    v = f[sys.argv[2]][()].reshape(-1)\n"
+                                        "print(' '.join(repr(float(x)) for x in v))\n"),
+                         {file, dataset}, &printed))
+        return {};
     std::vector<double> out;
-    for (const QByteArray& tok : p.readAllStandardOutput().simplified().split(' '))
+    for (const QByteArray& tok : printed.simplified().split(' '))
         if (!tok.isEmpty()) out.push_back(tok.toDouble());
     return out;
 }

@@ -7,20 +7,17 @@
 #include <fstream>
 #include <string>
 
+#include "fixture_support.h"
 #include "model/model.h"
 #include "oracle_python.h"
 
 namespace ws_test {
 
-// The path of a bundled example or fixture, or "" with a SKIP line when it is absent.
+// The path of a bundled example, or "" with a SKIP line when it is absent (fixtures: see
+// WS_REQUIRE_FIXTURE in fixture_support.h).
 inline std::string exampleFile(const std::string& name) {
     const std::string path = std::string(WS_EXAMPLES_DIR) + "/" + name;
     if (!std::ifstream(path)) std::printf("SKIP: example %s not found\n", path.c_str());
-    return std::ifstream(path) ? path : "";
-}
-inline std::string torchFixture(const std::string& name) {
-    const std::string path = std::string(WS_FIXTURES_DIR) + "/pytorch/" + name;
-    if (!std::ifstream(path)) std::printf("SKIP: fixture %s not found\n", path.c_str());
     return std::ifstream(path) ? path : "";
 }
 

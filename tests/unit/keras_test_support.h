@@ -1,6 +1,6 @@
 #pragma once
-// Shared helpers of the Keras reader tests: fixture lookup and an h5py oracle that describes
-// every dataset of an .h5 file (or of the model.weights.h5 inside a .keras zip).
+// Shared helpers of the Keras reader tests: the Keras fixture folder and an h5py oracle that
+// describes every dataset of an .h5 file (or of the model.weights.h5 inside a .keras zip).
 #include <gtest/gtest.h>
 
 #include <cstdlib>
@@ -10,29 +10,12 @@
 #include <string>
 #include <vector>
 
+#include "fixture_support.h"
 #include "oracle_python.h"
 
 namespace ws_test {
 
-inline std::string kerasFixtureDir() {
-    const char* env = std::getenv("WS_FIXTURES");
-    std::string base = env && *env ? env : WS_FIXTURES_DIR;
-    return base + "/keras";
-}
-
-// The fixture's path, or "" (the caller prints SKIP) when the fixtures are absent.
-inline std::string kerasFixture(const std::string& name) {
-    std::string path = kerasFixtureDir() + "/" + name;
-    return std::filesystem::exists(path) ? path : std::string();
-}
-
-#define WS_KERAS_FIXTURE(var, name)                                \
-    const std::string var = ws_test::kerasFixture(name);           \
-    if (var.empty()) {                                             \
-        std::printf("SKIP: fixture %s not found under %s\n", name, \
-                    ws_test::kerasFixtureDir().c_str());           \
-        GTEST_SKIP() << "fixture missing";                         \
-    }
+inline std::string kerasFixtureDir() { return fixturesDir() + "/keras"; }
 
 // Every Keras weight file among the fixtures (.h5 and .keras; not the .json companions).
 inline std::vector<std::string> allKerasWeightFiles() {

@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
 #include <iterator>
 #include <string>
@@ -67,16 +68,18 @@ inline void writeFileBytes(const std::string& path, const std::vector<std::uint8
 
 inline bool fileExists(const std::string& path) { return std::ifstream(path).good(); }
 
-// Removes this process's scratch files (every tempPath()) when the test program ends.
+// Removes this process's scratch files and folders (every tempPath(), e.g. the journal folders of
+// test_edit_journal) when the test program ends.
 class ScratchCleanup : public ::testing::Environment {
   public:
     void TearDown() override {
         const std::string dir = ::testing::TempDir();
         const std::string prefix = "ws_" + std::to_string(::getpid()) + "_";
+        std::error_code ignored;  // a file already gone is fine
         if (DIR* d = ::opendir(dir.c_str())) {
             while (dirent* e = ::readdir(d))
                 if (std::string(e->d_name).rfind(prefix, 0) == 0)
-                    std::remove((dir + e->d_name).c_str());
+                    std::filesystem::remove_all(dir + e->d_name, ignored);
             ::closedir(d);
         }
     }

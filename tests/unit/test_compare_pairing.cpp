@@ -8,6 +8,7 @@
 
 #include "compare/model_comparer.h"
 #include "convert/dense_array.h"
+#include "fixture_support.h"
 #include "formats/open_model.h"
 #include "model/error.h"
 
@@ -16,19 +17,6 @@ using ws::compare::PairedBy;
 using ws::compare::UnitPair;
 
 namespace {
-
-std::string fixture(const std::string& rel) {
-    const char* env = std::getenv("WS_FIXTURES");
-    const std::string path = std::string(env && *env ? env : WS_FIXTURES_DIR) + "/" + rel;
-    return std::filesystem::exists(path) ? path : std::string();
-}
-
-#define WS_COMPARE_FIXTURE(var, rel)                      \
-    const std::string var = fixture(rel);                 \
-    if (var.empty()) {                                    \
-        std::printf("SKIP: fixture %s not found\n", rel); \
-        GTEST_SKIP() << "fixture missing";                \
-    }
 
 // Units whose tensors are zero-filled arrays of the given shapes (nodes kept alive in `keep`).
 struct Units {
@@ -119,8 +107,8 @@ TEST(ComparePairing, CrossFormatUsesHyperParameters) {
 }
 
 TEST(ModelComparer, StateDictAgainstPickledModules) {
-    WS_COMPARE_FIXTURE(sd, "pytorch/mlp_state_dict.pth");
-    WS_COMPARE_FIXTURE(whole, "pytorch/mlp_full_model_pickle.pth");
+    WS_REQUIRE_FIXTURE(sd, "pytorch/mlp_state_dict.pth");
+    WS_REQUIRE_FIXTURE(whole, "pytorch/mlp_full_model_pickle.pth");
     const auto a = ws::openModel(sd), b = ws::openModel(whole);
     const ws::compare::ModelComparer comparer(*a, *b);
     EXPECT_FALSE(comparer.crossFormat());
@@ -135,8 +123,8 @@ TEST(ModelComparer, StateDictAgainstPickledModules) {
 }
 
 TEST(ModelComparer, KerasAgainstItselfAndAgainstAnotherArchitecture) {
-    WS_COMPARE_FIXTURE(k, "keras/lstm_stacked_timeseries_keras2.h5");
-    WS_COMPARE_FIXTURE(t, "pytorch/gru_2layer_stock_state_dict.pth");
+    WS_REQUIRE_FIXTURE(k, "keras/lstm_stacked_timeseries_keras2.h5");
+    WS_REQUIRE_FIXTURE(t, "pytorch/gru_2layer_stock_state_dict.pth");
     const auto a = ws::openModel(k), b = ws::openModel(k);
     const auto same = ws::compare::ModelComparer(*a, *b).compare({});
     EXPECT_EQ(same.identicalLayers(), same.layers.size());

@@ -24,7 +24,7 @@ const ws::layers::SemanticLayer& layerNamed(const LayerSet& set, const std::stri
 }
 
 TEST(ConvertRecognition, CnnShapesGiveThePreFlattenShape) {
-    WS_KERAS_FIXTURE(path, "cnn_bn_keras2_alexfox.h5");
+    WS_REQUIRE_FIXTURE(path, "keras/cnn_bn_keras2_alexfox.h5");
     auto model = ws::openModel(path);
     const LayerSet set = ws::layers::recognizeKerasLayers(*model);
     EXPECT_TRUE(set.chain);
@@ -51,7 +51,7 @@ TEST(ConvertRecognition, CnnShapesGiveThePreFlattenShape) {
 }
 
 TEST(ConvertRecognition, StackedLstmsMergeIntoNumLayers) {
-    WS_KERAS_FIXTURE(path, "lstm_stacked_timeseries_keras3.h5");
+    WS_REQUIRE_FIXTURE(path, "keras/lstm_stacked_timeseries_keras3.h5");
     auto model = ws::openModel(path);
     const LayerSet set = ws::layers::recognizeKerasLayers(*model);
     EXPECT_EQ(set.kerasMajor, 3);
@@ -77,7 +77,7 @@ TEST(ConvertRecognition, StackedLstmsMergeIntoNumLayers) {
 }
 
 TEST(ConvertRecognition, BidirectionalRolesAndGruParams) {
-    WS_KERAS_FIXTURE(bi, "bidirectional_lstm_keras2_1.h5");
+    WS_REQUIRE_FIXTURE(bi, "keras/bidirectional_lstm_keras2_1.h5");
     auto model = ws::openModel(bi);
     const LayerSet set = ws::layers::recognizeKerasLayers(*model);
     const auto& l = layerNamed(set, "bidirectional_1");
@@ -89,7 +89,7 @@ TEST(ConvertRecognition, BidirectionalRolesAndGruParams) {
     EXPECT_TRUE(l.tensors.count("backward.kernel"));
     EXPECT_NE(l.tensors.at("backward.kernel")->path.find("backward"), std::string::npos);
 
-    WS_KERAS_FIXTURE(gru, "gru_relu_keras240_iwillbeaprogramer.h5");
+    WS_REQUIRE_FIXTURE(gru, "keras/gru_relu_keras240_iwillbeaprogramer.h5");
     auto g = ws::openModel(gru);
     const LayerSet gs = ws::layers::recognizeKerasLayers(*g);
     const auto& gl = layerNamed(gs, "gru_8");
@@ -99,7 +99,7 @@ TEST(ConvertRecognition, BidirectionalRolesAndGruParams) {
 }
 
 TEST(ConvertRecognition, Keras1PerGateArraysAreAssembled) {
-    WS_KERAS_FIXTURE(path, "lstm_char_text_weights_only_keras1.h5");
+    WS_REQUIRE_FIXTURE(path, "keras/lstm_char_text_weights_only_keras1.h5");
     auto model = ws::openModel(path);
     const auto arch =
         nlohmann::json::parse(R"({"class_name": "Sequential", "keras_version": "1.2.2",
@@ -127,7 +127,7 @@ TEST(ConvertRecognition, Keras1PerGateArraysAreAssembled) {
 }
 
 TEST(ConvertRecognition, RefusalsNameTheLayerAndTheReason) {
-    WS_KERAS_FIXTURE(path, "embedding_gru_timedistributed_weights_only_keras1.h5");
+    WS_REQUIRE_FIXTURE(path, "keras/embedding_gru_timedistributed_weights_only_keras1.h5");
     auto model = ws::openModel(path);
     std::ifstream in(ws_test::kerasFixtureDir() +
                      "/embedding_gru_timedistributed_weights_only_keras1.arch.json");

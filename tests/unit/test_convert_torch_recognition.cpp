@@ -5,23 +5,11 @@
 
 #include <filesystem>
 
+#include "fixture_support.h"
 #include "formats/open_model.h"
 #include "layers/torch_layer_recognition.h"
 
 namespace {
-
-std::string torchFixture(const std::string& name) {
-    const char* env = std::getenv("WS_FIXTURES");
-    const std::string path = std::string(env && *env ? env : WS_FIXTURES_DIR) + "/pytorch/" + name;
-    return std::filesystem::exists(path) ? path : std::string();
-}
-
-#define WS_TORCH_FIXTURE(var, name)                        \
-    const std::string var = torchFixture(name);            \
-    if (var.empty()) {                                     \
-        std::printf("SKIP: fixture %s not found\n", name); \
-        GTEST_SKIP() << "fixture missing";                 \
-    }
 
 const ws::layers::SemanticLayer* find(const ws::layers::LayerSet& s, const std::string& name) {
     for (const auto& l : s.layers)
@@ -30,7 +18,7 @@ const ws::layers::SemanticLayer* find(const ws::layers::LayerSet& s, const std::
 }
 
 TEST(ConvertTorchRecognition, StackedLstmFromNamesAndShapes) {
-    WS_TORCH_FIXTURE(path, "lstm_3layer_charlm_state_dict.pth");
+    WS_REQUIRE_FIXTURE(path, "pytorch/lstm_3layer_charlm_state_dict.pth");
     auto model = ws::openModel(path);
     const auto set = ws::layers::recognizeTorchLayers(*model);
     const auto* lstm = find(set, "lstm");
@@ -46,14 +34,14 @@ TEST(ConvertTorchRecognition, StackedLstmFromNamesAndShapes) {
 }
 
 TEST(ConvertTorchRecognition, GruAndCnnWithBatchNorm) {
-    WS_TORCH_FIXTURE(gru, "gru_2layer_stock_state_dict.pth");
+    WS_REQUIRE_FIXTURE(gru, "pytorch/gru_2layer_stock_state_dict.pth");
     auto g = ws::openModel(gru);
     const auto gs = ws::layers::recognizeTorchLayers(*g);
     ASSERT_NE(find(gs, "gru2"), nullptr);
     EXPECT_EQ(find(gs, "gru2")->kind, "GRU");
     EXPECT_EQ(find(gs, "gru2")->params.value("units", 0), 32);
 
-    WS_TORCH_FIXTURE(cnn, "cnn_batchnorm_mnist_state_dict.pt");
+    WS_REQUIRE_FIXTURE(cnn, "pytorch/cnn_batchnorm_mnist_state_dict.pt");
     auto c = ws::openModel(cnn);
     const auto cs = ws::layers::recognizeTorchLayers(*c);
     ASSERT_NE(find(cs, "conv3"), nullptr);
@@ -65,7 +53,7 @@ TEST(ConvertTorchRecognition, GruAndCnnWithBatchNorm) {
 }
 
 TEST(ConvertTorchRecognition, ModuleClassesWhenPickledWhole) {
-    WS_TORCH_FIXTURE(path, "mlp_full_model_pickle.pth");
+    WS_REQUIRE_FIXTURE(path, "pytorch/mlp_full_model_pickle.pth");
     auto model = ws::openModel(path);
     const auto set = ws::layers::recognizeTorchLayers(*model);
     ASSERT_EQ(set.layers.size(), 3u);

@@ -38,11 +38,7 @@ std::unique_ptr<ws::Model> torchVersionOf(const std::string& kerasPath, const st
 }
 
 void expectRoundTrip(const char* name) {
-    const std::string path = ws_test::kerasFixture(name);
-    if (path.empty()) {
-        std::printf("SKIP: fixture %s not found\n", name);
-        GTEST_SKIP();
-    }
+    WS_REQUIRE_FIXTURE(path, std::string("keras/") + name);
     // ctest runs each test in its own process, in parallel: the temp name must be this test's.
     auto torch = torchVersionOf(path, std::string("transfer_round_trip_") + name);
     auto original = ws::openModel(path);
@@ -78,8 +74,8 @@ TEST(ConvertTransfer, CnnWithFlattenRoundTripsBitForBit) {
 }
 
 TEST(ConvertTransfer, WrongKindIsRefusedAndTemplateUntouched) {
-    WS_KERAS_FIXTURE(gru, "gru_stacked_timeseries_keras3.h5");
-    WS_KERAS_FIXTURE(lstm, "lstm_stacked_timeseries_keras3.h5");
+    WS_REQUIRE_FIXTURE(gru, "keras/gru_stacked_timeseries_keras3.h5");
+    WS_REQUIRE_FIXTURE(lstm, "keras/lstm_stacked_timeseries_keras3.h5");
     auto torch = torchVersionOf(gru, "transfer_wrong_kind");
     auto target = ws::openModel(lstm);
     try {
@@ -155,7 +151,7 @@ void expectTransferPairsEachOk(const ws::Model& source, const ws::Model& templ) 
 }  // namespace
 
 TEST(TemplatePairCheck, EverySwappedStackLevelGetsItsOwnVerdict) {
-    WS_KERAS_FIXTURE(lstm, "lstm_stacked_timeseries_keras3.h5");
+    WS_REQUIRE_FIXTURE(lstm, "keras/lstm_stacked_timeseries_keras3.h5");
     auto torch = torchVersionOf(lstm, "pair_check_swapped");
     auto templ = ws::openModel(lstm);
     expectTransferPairsEachOk(*torch, *templ);
@@ -197,7 +193,7 @@ TEST(TemplatePairCheck, EverySwappedStackLevelGetsItsOwnVerdict) {
 }
 
 TEST(TemplatePairCheck, KerasIntoTorchTemplatePairsEachChecked) {
-    WS_KERAS_FIXTURE(lstm, "lstm_stacked_timeseries_keras3.h5");
+    WS_REQUIRE_FIXTURE(lstm, "keras/lstm_stacked_timeseries_keras3.h5");
     auto keras = ws::openModel(lstm);
     auto torch = torchVersionOf(lstm, "pair_check_reverse");
     // torchVersionOf removed its file; the template needs one to reopen.

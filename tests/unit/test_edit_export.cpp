@@ -12,8 +12,7 @@
 #include "model/error.h"
 
 TEST(EditExport, StateDictAndSafetensorsReadBackWithTheSameTensors) {
-    const std::string path = ws_test::torchFixture("checkpoint_model_optimizer_state_dict.pt");
-    if (path.empty()) GTEST_SKIP();
+    WS_REQUIRE_FIXTURE(path, "pytorch/checkpoint_model_optimizer_state_dict.pt");
     auto model = ws::openModel(path);
     ws::applyEdit(*model, ws::Edit::set("model_state_dict/fc1.weight", ws::parseRegion("2, 3"),
                                         ws::Scalar::fromReal(-1.25)));

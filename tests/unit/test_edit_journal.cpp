@@ -228,3 +228,11 @@ TEST(EditJournal, OnlyJournalsOfEndedProcessesAreLeftovers) {
     std::remove(left[0].c_str());
     live.remove();
 }
+
+// A journal's pid is read from the file: one that pid_t cannot hold must not wrap to -1, which
+// kill() takes as "every process" (and so reports running).
+TEST(EditJournal, PidsOutsidePidTAreNotRunning) {
+    EXPECT_FALSE(ws::processRunning(4294967295L));
+    EXPECT_FALSE(ws::processRunning(-1));
+    EXPECT_FALSE(ws::processRunning(0));
+}

@@ -71,8 +71,7 @@ TEST(EditOps, SetScaleAddFillAndPasteChangeExactlyTheirRegion) {
 }
 
 TEST(EditOps, RefusedEditsNameTheTensorAndChangeNothing) {
-    const std::string path = ws_test::torchFixture("mixed_dtypes_tensors.pt");
-    if (path.empty()) GTEST_SKIP();
+    WS_REQUIRE_FIXTURE(path, "pytorch/mixed_dtypes_tensors.pt");
     auto model = ws::openModel(path);
     // Which path holds which dtype, from the file itself.
     std::string intPath, boolPath, floatPath;
@@ -142,8 +141,7 @@ TEST(EditOps, HalfPrecisionRoundsToNearestEvenLikeNumpy) {
         EXPECT_EQ(ws::doubleToHalf(values[i]), want[i]) << "value " << values[i];
 
     // And through an edit of a real f16 tensor.
-    const std::string path = ws_test::torchFixture("float16_tensor.pt");
-    if (path.empty()) GTEST_SKIP();
+    WS_REQUIRE_FIXTURE(path, "pytorch/float16_tensor.pt");
     auto model = ws::openModel(path);
     ws::applyEdit(*model, Edit::set("tensor", parseRegion("0"), Scalar::fromReal(values[0])));
     std::vector<std::uint8_t> bytes = model->find("tensor")->tensor->contiguousBytes();
@@ -175,8 +173,7 @@ TEST(EditOps, ViewsOfOneStorageAllSeeAnEdit) {
 }
 
 TEST(EditOps, UndoAndRedoRestoreExactBytes) {
-    const std::string path = ws_test::torchFixture("bfloat16_tensor.pt");
-    if (path.empty()) GTEST_SKIP();
+    WS_REQUIRE_FIXTURE(path, "pytorch/bfloat16_tensor.pt");
     auto model = std::shared_ptr<ws::Model>(ws::openModel(path));
     ws::EditSession session(model);
     const std::vector<std::uint8_t> original = model->find("tensor")->tensor->contiguousBytes();

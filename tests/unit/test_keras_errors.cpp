@@ -22,7 +22,7 @@ bool contains(const std::string& text, const std::string& part) {
 }
 
 TEST(KerasErrors, TruncatedH5SaysTruncated) {
-    WS_KERAS_FIXTURE(file, "resnet8_cifar10_batchnorm_keras2.h5");
+    WS_REQUIRE_FIXTURE(file, "keras/resnet8_cifar10_batchnorm_keras2.h5");
     auto bytes = ws_test::readFileBytes(file);
     bytes.resize(bytes.size() * 6 / 10);
     const std::string path = ws_test::tempPath("cut.h5");
@@ -62,13 +62,13 @@ with zipfile.ZipFile(out, "w", method) as z:
             data = b"\x89HDF\r\n\x1a\n" + bytes(range(256)) * 8
         z.writestr(n, data)
 )PY";
-    const std::string src = ws_test::kerasFixture("lstm_functional_keras3.keras");
+    const std::string src = ws_test::fixture("keras/lstm_functional_keras3.keras").value_or("");
     ws_test::runOracleOk(code, {src, path, recipe});
     return path;
 }
 
 TEST(KerasErrors, ArchiveWithDamagedWeightsNamesTheEntry) {
-    WS_KERAS_FIXTURE(file, "lstm_functional_keras3.keras");
+    WS_REQUIRE_FIXTURE(file, "keras/lstm_functional_keras3.keras");
     const std::string path = makeArchive("garbage.keras", "garbage-weights");
     const std::string error = openError(path);
     EXPECT_EQ(error.rfind(path + ": ", 0), 0u) << error;
@@ -77,7 +77,7 @@ TEST(KerasErrors, ArchiveWithDamagedWeightsNamesTheEntry) {
 }
 
 TEST(KerasErrors, BrokenConfigStillShowsWeightsWithAWarning) {
-    WS_KERAS_FIXTURE(file, "lstm_functional_keras3.keras");
+    WS_REQUIRE_FIXTURE(file, "keras/lstm_functional_keras3.keras");
     const std::string path = makeArchive("badconfig.keras", "bad-config");
     auto model = ws::openModel(path);
     ASSERT_FALSE(model->warnings.empty());
@@ -92,7 +92,7 @@ TEST(KerasErrors, BrokenConfigStillShowsWeightsWithAWarning) {
 // Deflated archives cannot be windows into the file: the entry is inflated and opened as an
 // in-memory image; values must be identical to the stored original.
 TEST(KerasErrors, DeflatedArchiveReadsTheSameValues) {
-    WS_KERAS_FIXTURE(file, "lstm_functional_keras3.keras");
+    WS_REQUIRE_FIXTURE(file, "keras/lstm_functional_keras3.keras");
     const std::string path = makeArchive("deflated.keras", "deflated");
     auto deflated = ws::openModel(path);
     auto stored = ws::openModel(file);

@@ -82,7 +82,7 @@ TEST(KerasH5, EveryFixtureMatchesH5py) {
 }
 
 TEST(KerasH5, Keras2FullModelLayersClassesAndOptimizer) {
-    WS_KERAS_FIXTURE(file, "lstm_stacked_timeseries_keras2.h5");
+    WS_REQUIRE_FIXTURE(file, "keras/lstm_stacked_timeseries_keras2.h5");
     auto model = ws::openModel(file);
     EXPECT_EQ(model->format, "keras-h5");
     EXPECT_EQ(model->formatDetail, "Keras 2.15.0 full model, backend tensorflow");
@@ -129,7 +129,7 @@ TEST(KerasH5, Keras2FullModelLayersClassesAndOptimizer) {
 }
 
 TEST(KerasH5, Keras1WeightsOnlyPerGateArrays) {
-    WS_KERAS_FIXTURE(file, "lstm_char_text_weights_only_keras1.h5");
+    WS_REQUIRE_FIXTURE(file, "keras/lstm_char_text_weights_only_keras1.h5");
     auto model = ws::openModel(file);
     EXPECT_EQ(model->format, "keras-h5");
     EXPECT_NE(model->formatDetail.find("Keras 1.x weights only"), std::string::npos);
@@ -148,7 +148,7 @@ TEST(KerasH5, Keras1WeightsOnlyPerGateArrays) {
 }
 
 TEST(KerasH5, TheanoNamesWithoutColonZero) {
-    WS_KERAS_FIXTURE(file, "conv2d_full_model_keras2_theano.h5");
+    WS_REQUIRE_FIXTURE(file, "keras/conv2d_full_model_keras2_theano.h5");
     auto model = ws::openModel(file);
     EXPECT_EQ(model->formatDetail, "Keras 2.1.3 full model, backend theano");
     Node* kernel = model->find("model_weights/conv2d_1/conv2d_1/kernel");
@@ -159,7 +159,7 @@ TEST(KerasH5, TheanoNamesWithoutColonZero) {
 }
 
 TEST(KerasH5, NestedModelsGetInnerLayerNodes) {
-    WS_KERAS_FIXTURE(file, "nested_sequential_mobilenetv2_teachable_machine_keras2.h5");
+    WS_REQUIRE_FIXTURE(file, "keras/nested_sequential_mobilenetv2_teachable_machine_keras2.h5");
     auto model = ws::openModel(file);
     Node* outer = model->find("model_weights/sequential_1");
     ASSERT_NE(outer, nullptr);
@@ -184,7 +184,7 @@ TEST(KerasH5, NestedModelsGetInnerLayerNodes) {
 }
 
 TEST(KerasH5, Keras3LegacyH5DropsModelNamePrefix) {
-    WS_KERAS_FIXTURE(file, "lstm_stacked_timeseries_keras3.h5");
+    WS_REQUIRE_FIXTURE(file, "keras/lstm_stacked_timeseries_keras3.h5");
     auto model = ws::openModel(file);
     EXPECT_EQ(model->formatDetail, "Keras 3.10.0 legacy HDF5 full model, backend tensorflow");
     Node* kernel = model->find("model_weights/lstm/sequential/lstm/lstm_cell/kernel");
@@ -200,7 +200,7 @@ TEST(KerasH5, Keras3LegacyH5DropsModelNamePrefix) {
 }
 
 TEST(KerasH5, FixedLengthLayerNamesAndClasses) {
-    WS_KERAS_FIXTURE(file, "resnet8_cifar10_batchnorm_keras2.h5");
+    WS_REQUIRE_FIXTURE(file, "keras/resnet8_cifar10_batchnorm_keras2.h5");
     auto model = ws::openModel(file);
     const auto names = layerNamesFromH5py(file, "model_weights");
     ASSERT_EQ(names.size(), 30u);
@@ -216,7 +216,7 @@ TEST(KerasH5, FixedLengthLayerNamesAndClasses) {
 }
 
 TEST(KerasH5, BidirectionalKeepsDirectionInTensorNames) {
-    WS_KERAS_FIXTURE(file, "bidirectional_lstm_keras2_1.h5");
+    WS_REQUIRE_FIXTURE(file, "keras/bidirectional_lstm_keras2_1.h5");
     auto model = ws::openModel(file);
     Node* layer = model->find("model_weights/bidirectional_1");
     ASSERT_NE(layer, nullptr);
@@ -227,7 +227,7 @@ TEST(KerasH5, BidirectionalKeepsDirectionInTensorNames) {
 }
 
 TEST(KerasH5, SaveWeightsFileWithTopLevelModelWeights) {
-    WS_KERAS_FIXTURE(file, "lstm_relu_keras212_weights_rishigupta.h5");
+    WS_REQUIRE_FIXTURE(file, "keras/lstm_relu_keras212_weights_rishigupta.h5");
     auto model = ws::openModel(file);
     EXPECT_EQ(model->formatDetail, "Keras 2.12.0 weights only (save_weights), backend tensorflow");
     Node* top = model->find("top_level_model_weights");

@@ -14,8 +14,8 @@
 namespace {
 
 TEST(KerasSave, TwoArchivesOpenAtOnceKeepTheirOwnWeights) {
-    WS_KERAS_FIXTURE(first, "lstm_functional_keras3.keras");
-    WS_KERAS_FIXTURE(second, "qkeras_dense_3layer_keras3.keras");
+    WS_REQUIRE_FIXTURE(first, "keras/lstm_functional_keras3.keras");
+    WS_REQUIRE_FIXTURE(second, "keras/qkeras_dense_3layer_keras3.keras");
     auto a = ws::openModel(first);
     auto b = ws::openModel(second);
     for (const auto& [file, model] :
@@ -36,7 +36,7 @@ TEST(KerasSave, TwoArchivesOpenAtOnceKeepTheirOwnWeights) {
 }
 
 TEST(KerasSave, EditedArchiveReopensBesideItsOpenSource) {
-    WS_KERAS_FIXTURE(source, "lstm_functional_keras3.keras");
+    WS_REQUIRE_FIXTURE(source, "keras/lstm_functional_keras3.keras");
     auto model = ws::openModel(source);
     const std::string path = "layers/dense/vars/1";
     ws::applyEdit(*model, ws::Edit::set(path, ws::parseRegion("0"), ws::Scalar::fromReal(2.5)));

@@ -17,7 +17,7 @@ std::vector<std::int64_t> shapeOf(const Node* n) {
 }
 
 TEST(KerasV3, FunctionalArchiveMapsWeightGroupsToConfigLayers) {
-    WS_KERAS_FIXTURE(file, "lstm_functional_keras3.keras");
+    WS_REQUIRE_FIXTURE(file, "keras/lstm_functional_keras3.keras");
     auto model = ws::openModel(file);
     EXPECT_EQ(model->format, "keras-v3");
     EXPECT_EQ(model->formatDetail.rfind("Keras 3.13.2 native .keras archive", 0), 0u);
@@ -73,7 +73,7 @@ TEST(KerasV3, FunctionalArchiveMapsWeightGroupsToConfigLayers) {
 // The archive stores model.weights.h5 uncompressed: its contiguous datasets are windows into
 // the mapped archive, not copies.
 TEST(KerasV3, StoredWeightsAreZeroCopyWindows) {
-    WS_KERAS_FIXTURE(file, "lstm_functional_keras3.keras");
+    WS_REQUIRE_FIXTURE(file, "keras/lstm_functional_keras3.keras");
     auto model = ws::openModel(file);
     Node* kernel = model->find("layers/lstm/cell/vars/0");
     ASSERT_NE(kernel, nullptr);
@@ -82,7 +82,7 @@ TEST(KerasV3, StoredWeightsAreZeroCopyWindows) {
 }
 
 TEST(KerasV3, UnknownCustomClassesKeepAllTensors) {
-    WS_KERAS_FIXTURE(file, "qkeras_dense_3layer_keras3.keras");
+    WS_REQUIRE_FIXTURE(file, "keras/qkeras_dense_3layer_keras3.keras");
     auto model = ws::openModel(file);
     Node* fc1 = model->find("layers/q_dense");
     ASSERT_NE(fc1, nullptr);
@@ -98,7 +98,7 @@ TEST(KerasV3, UnknownCustomClassesKeepAllTensors) {
 }
 
 TEST(KerasV3, BareWeightsFileUsesSavedLayerNames) {
-    WS_KERAS_FIXTURE(file, "lstm_functional_keras3.weights.h5");
+    WS_REQUIRE_FIXTURE(file, "keras/lstm_functional_keras3.weights.h5");
     auto model = ws::openModel(file);
     EXPECT_EQ(model->format, "keras-weights-h5");
     Node* stage = model->find("layers/dense_2");
@@ -114,8 +114,8 @@ TEST(KerasV3, BareWeightsFileUsesSavedLayerNames) {
 
 // The same 44 datasets in the .keras archive and the bare .weights.h5 (MANIFEST: equal data).
 TEST(KerasV3, ArchiveAndWeightsFileHoldTheSameValues) {
-    WS_KERAS_FIXTURE(archive, "lstm_functional_keras3.keras");
-    WS_KERAS_FIXTURE(weights, "lstm_functional_keras3.weights.h5");
+    WS_REQUIRE_FIXTURE(archive, "keras/lstm_functional_keras3.keras");
+    WS_REQUIRE_FIXTURE(weights, "keras/lstm_functional_keras3.weights.h5");
     auto a = ws::openModel(archive);
     auto b = ws::openModel(weights);
     std::size_t compared = 0;

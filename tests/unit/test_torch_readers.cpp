@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "containers/zip.h"
+#include "fixture_support.h"
 #include "formats/open_model.h"
 #include "io/mapped_file.h"
 #include "model/error.h"
@@ -22,21 +23,9 @@ using ws::NodeKind;
 
 namespace {
 
-const std::string kDir = std::string(WS_FIXTURES_DIR) + "/pytorch/";
-
-// The fixture's path, or "" (and a SKIP line) when the fixtures are not there.
-std::string fixture(const std::string& name) {
-    std::string path = kDir + name;
-    if (!std::ifstream(path)) {
-        std::printf("SKIP: fixture %s not found\n", path.c_str());
-        return "";
-    }
-    return path;
-}
-
-#define OPEN_OR_SKIP(var, name)                                \
-    const std::string var##Path = fixture(name);               \
-    if (var##Path.empty()) GTEST_SKIP() << "fixture " << name; \
+// Opens pytorch/`name` into `var`, or prints SKIP and skips the test when it is absent.
+#define OPEN_OR_SKIP(var, name)                                    \
+    WS_REQUIRE_FIXTURE(var##Path, std::string("pytorch/") + name); \
     auto var = ws::openModel(var##Path)
 
 const Node& tensorAt(const ws::Model& m, const std::string& path) {
@@ -116,8 +105,10 @@ TEST(TorchReaders, EveryFixtureMatchesRealTorch) {
     if (!oracleAvailable()) GTEST_SKIP() << "no torch oracle";
     std::vector<std::string> paths;
     for (const char* name : names) {
-        std::string path = fixture(name);
-        if (!path.empty()) paths.push_back(path);
+        if (auto path = ws_test::fixture(std::string("pytorch/") + name))
+            paths.push_back(*path);
+        else
+            ws_test::printFixtureSkip(std::string("pytorch/") + name);
     }
     if (paths.empty()) GTEST_SKIP() << "no fixtures";
     const std::string oracle = ws_test::runOracleOk(kTorchOracle, paths);
@@ -371,8 +362,7 @@ TEST(TorchReaders, TorchScriptArchive) {
 // Any truncation of a legacy file is an error naming the damage, never a crash or a read past
 // the end of the mapping.
 TEST(TorchReaders, TruncatedLegacyFilesAreRejected) {
-    const std::string path = fixture("mlp_full_model_pickle_legacy.pt");
-    if (path.empty()) GTEST_SKIP();
+    WS_REQUIRE_FIXTURE(path, "pytorch/mlp_full_model_pickle_legacy.pt");
     const auto bytes = ws_test::readFileBytes(path);
     const std::string cut = ws_test::tempPath("cut.pt");
     int rejected = 0;
@@ -392,8 +382,7 @@ TEST(TorchReaders, TruncatedLegacyFilesAreRejected) {
 // Damage inside data.pkl of a zip archive: each byte replaced in turn. Opening either works or
 // throws FormatError; nothing else is acceptable.
 TEST(TorchReaders, DamagedDataPickleNeverCrashes) {
-    const std::string path = fixture("checkpoint_model_optimizer_state_dict.pt");
-    if (path.empty()) GTEST_SKIP();
+    WS_REQUIRE_FIXTURE(path, "pytorch/checkpoint_model_optimizer_state_dict.pt");
     auto bytes = ws_test::readFileBytes(path);
     ws::ZipArchive zip(ws::mapFile(path));
     const ws::ZipEntry* pkl = zip.findSuffix("data.pkl");

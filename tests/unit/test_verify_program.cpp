@@ -62,7 +62,7 @@ TEST(VerifyInput, SeededAndReproducible) {
 }
 
 TEST(VerifyProgram, KerasAgainstItselfPairsEveryWeightedLayer) {
-    WS_KERAS_FIXTURE(path, "cnn_bn_keras2_alexfox.h5");
+    WS_REQUIRE_FIXTURE(path, "keras/cnn_bn_keras2_alexfox.h5");
     auto model = ws::openModel(path);
     const auto program = ws::verify::buildForwardProgram(*model, *model);
     EXPECT_EQ(program.a.request.semantics, "keras");

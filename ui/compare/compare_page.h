@@ -82,7 +82,7 @@ class ComparePage : public QWidget {
     compare::ModelComparison result_;
     std::vector<compare::AlignedTensor> aligned_;
     QString error_;
-    LatestJob<Job> job_{this};
+    LatestJob<Job> job_{this, longJobPool()};  // holds ModelReads of A and B
 
     QString nameA_, nameB_;
     bool editedA_ = false, editedB_ = false;

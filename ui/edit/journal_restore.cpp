@@ -4,17 +4,28 @@
 #include <QFileInfo>
 #include <QMessageBox>
 #include <QPushButton>
+#include <algorithm>
 #include <exception>
+#include <string>
 
 #include "edit/edit_journal.h"
 #include "edit/model_editor.h"
 
 namespace ws::ui {
 
-std::vector<RestoreRequest> askWhichJournalsToRestore(QWidget* parent) {
-    std::vector<RestoreRequest> out;
-    for (const std::string& file : leftoverJournals(journalDirectory())) {
-        const QString journal = QString::fromStdString(file);
+namespace {
+
+struct LeftoverJournal {
+    std::string file;
+    JournalState state;
+    std::vector<std::string> older;  // earlier journals of the same source, superseded by this
+};
+
+// The newest leftover journal of each source file (a file edited in two sessions that both
+// crashed has two): only that one is worth offering, the others are stale.
+std::vector<LeftoverJournal> newestJournalPerSource() {
+    std::vector<LeftoverJournal> out;
+    for (const std::string& file : leftoverJournals(journalDirectory())) {  // oldest first
         JournalState state;
         try {
             state = readJournal(file);
@@ -22,6 +33,27 @@ std::vector<RestoreRequest> askWhichJournalsToRestore(QWidget* parent) {
             qWarning("ignoring edit journal: %s", e.what());
             continue;
         }
+        auto same = std::find_if(out.begin(), out.end(), [&](const LeftoverJournal& j) {
+            return j.state.source.path == state.source.path;
+        });
+        if (same == out.end()) {
+            out.push_back({file, std::move(state), {}});
+            continue;
+        }
+        same->older.push_back(same->file);
+        same->file = file;
+        same->state = std::move(state);
+    }
+    return out;
+}
+
+}  // namespace
+
+std::vector<RestoreRequest> askWhichJournalsToRestore(QWidget* parent) {
+    std::vector<RestoreRequest> out;
+    for (const LeftoverJournal& found : newestJournalPerSource()) {
+        const QString journal = QString::fromStdString(found.file);
+        const JournalState& state = found.state;
         const QString source = QString::fromStdString(state.source.path);
         const QString name = QFileInfo(source).fileName();
         QMessageBox box(parent);
@@ -59,6 +91,9 @@ std::vector<RestoreRequest> askWhichJournalsToRestore(QWidget* parent) {
             out.push_back({source, journal});
         else if (box.clickedButton() == discard)
             QFile::remove(journal);
+        else
+            continue;  // Not Now: everything stays for the next start
+        for (const std::string& old : found.older) QFile::remove(QString::fromStdString(old));
     }
     return out;
 }

@@ -16,8 +16,9 @@ struct RestoreRequest {
     QString journalFile;  // the edits to replay into it
 };
 
-// Asks about every leftover journal (one message box each: Restore / Discard / Not Now).
-// Discarded journals are deleted, "Not Now" ones stay for the next start.
+// Asks about the newest leftover journal of each source file (one message box each: Restore /
+// Discard / Not Now). Discarded journals are deleted, "Not Now" ones stay for the next start;
+// after Restore or Discard the older journals of that file are deleted too.
 std::vector<RestoreRequest> askWhichJournalsToRestore(QWidget* parent);
 
 // Replays a journal into the editor of the model just opened from its source; on success the

@@ -50,33 +50,64 @@ QString ModelEditor::apply(const std::vector<Edit>& edits, const QString& label)
         results = session_.applyAll(edits);
     } catch (const std::exception& e) {
         return QString::fromStdString(e.what());
+    } catch (...) {  // called from action lambdas: nothing may escape into Qt
+        return tr("the edit failed");
     }
     std::string summary = label.toStdString();
     if (summary.empty())
         summary = results.size() == 1 ? results.front().summary
                                       : std::to_string(results.size()) + " edits";
-    JournalEntry entry = journalEntry(summary, results);
+    auto entry = std::make_shared<const JournalEntry>(journalEntry(summary, results));
+    results.clear();  // the step's bytes live in the session and in `entry` only
     ensureJournal();
     if (journal_) {
         try {
-            journal_->push(entry);
+            journal_->push(*entry);
         } catch (const std::exception& e) {
             qWarning("%s", e.what());
             journal_.reset();
             journalBroken_ = true;
         }
     }
-    auto* command =
-        new TensorEditCommand(session_, entry, [this](const JournalEntry& e) { notify(e); });
-    stack_->push(command);
-    notify(entry);
+    stack_->push(newCommand(entry));
+    notify(*entry, {});
     return {};
 }
 
-void ModelEditor::notify(const JournalEntry& entry) {
+TensorEditCommand* ModelEditor::newCommand(std::shared_ptr<const JournalEntry> entry) {
+    return new TensorEditCommand(
+        session_, std::move(entry),
+        [this](const JournalEntry& e, const std::string& failure) { notify(e, failure); });
+}
+
+void ModelEditor::notify(const JournalEntry& entry, const std::string& failure) {
     QSet<QString> paths;
     for (const JournalPart& p : entry.parts) paths.insert(QString::fromStdString(p.path));
     Q_EMIT tensorsChanged(paths);
+    if (failure.empty()) return;
+    // The stack is inside undo()/redo() now and must not be cleared from here.
+    const QString why =
+        tr("Undo/redo of \"%1\" failed: %2. The edit history was cleared; the "
+           "model keeps its current values, unsaved.")
+            .arg(QString::fromStdString(entry.summary), QString::fromStdString(failure));
+    QMetaObject::invokeMethod(
+        this, [this, why] { dropHistory(why); }, Qt::QueuedConnection);
+}
+
+void ModelEditor::dropHistory(const QString& why) {
+    // The model is partly undone or redone: neither the stack nor the session nor the journal
+    // describes it any more. Keep the values (they may hold work), forget the history, and keep
+    // the state "modified" so that closing asks about saving. The journal could not replay
+    // this state, so it goes too, and none is started again before a save.
+    replaying_ = true;
+    stack_->clear();
+    stack_->resetClean();
+    replaying_ = false;
+    session_.clearHistory();
+    dropJournal();
+    journalBroken_ = true;
+    Q_EMIT modifiedChanged(true);
+    Q_EMIT historyLost(why);
 }
 
 void ModelEditor::onStackIndexChanged(int index) {
@@ -100,7 +131,7 @@ void ModelEditor::ensureJournal() {
     if (journal_ || journalBroken_ || replaying_) return;
     // The journal replays from the file as saved: it needs the step that file holds.
     if (stack_->cleanIndex() < 0) return;
-    std::vector<JournalEntry> steps;
+    std::vector<JournalEntry> steps;  // a copy only while the new file is written
     for (int i = 0; i < stack_->count(); ++i)
         if (auto* c = dynamic_cast<const TensorEditCommand*>(stack_->command(i)))
             steps.push_back(c->entry());
@@ -178,13 +209,15 @@ QString ModelEditor::restore(const JournalState& journal) {
                 session_.apply(restoreEdit(part, true));
                 touched.insert(QString::fromStdString(part.path));
             }
-            stack_->push(new TensorEditCommand(session_, op.entry,
-                                               [this](const JournalEntry& e) { notify(e); }));
+            stack_->push(newCommand(std::make_shared<const JournalEntry>(op.entry)));
             if (++pushes == journal.saved) stack_->setClean();
         }
     } catch (const std::exception& e) {
         replaying_ = false;
         return QString::fromStdString(e.what());
+    } catch (...) {
+        replaying_ = false;
+        return tr("the edits could not be replayed");
     }
     replaying_ = false;
     if (!stack_->isClean()) ensureJournal();

@@ -15,6 +15,8 @@ class QUndoStack;
 
 namespace ws::ui {
 
+class TensorEditCommand;
+
 // Views read tensors on worker threads (inspect/latest_job.h). An edit may replace a tensor's
 // storage and writes its bytes, so it must not overlap such a read: every edit, undo and redo
 // first waits for the readers to finish (they are short, or cancelled by a newer selection).
@@ -61,12 +63,17 @@ class ModelEditor : public QObject {
     void tensorsChanged(const QSet<QString>& paths);  // after an edit, undo or redo
     void modifiedChanged(bool modified);
     void readsChanged();  // a long read of the model started or ended: see editBlockedBecause()
+    // An undo or redo failed partway: the history was cleared (the model keeps its values and
+    // stays modified) and the journal dropped. `why` is for the user.
+    void historyLost(const QString& why);
 
   private:
     void onStackIndexChanged(int index);
     void ensureJournal();
     void dropJournal();
-    void notify(const JournalEntry& entry);
+    TensorEditCommand* newCommand(std::shared_ptr<const JournalEntry> entry);
+    void notify(const JournalEntry& entry, const std::string& failure);
+    void dropHistory(const QString& why);
     std::vector<const JournalEntry*> unsavedEntries() const;
 
     EditSession session_;

@@ -1,41 +1,43 @@
 #include "edit/tensor_edit_command.h"
 
 #include <QString>
-#include <QtGlobal>
 #include <exception>
+#include <stdexcept>
 
 #include "edit/model_editor.h"
 
 namespace ws::ui {
 
-TensorEditCommand::TensorEditCommand(EditSession& session, JournalEntry entry,
-                                     std::function<void(const JournalEntry&)> changed)
-    : session_(session), entry_(std::move(entry)), changed_(std::move(changed)) {
-    setText(QString::fromStdString(entry_.summary));
+TensorEditCommand::TensorEditCommand(EditSession& session,
+                                     std::shared_ptr<const JournalEntry> entry, Done done)
+    : session_(session), entry_(std::move(entry)), done_(std::move(done)) {
+    setText(QString::fromStdString(entry_->summary));
 }
 
-void TensorEditCommand::undo() {
-    waitForViewReaders();
-    try {
-        for (std::size_t i = 0; i < entry_.parts.size(); ++i) session_.undo();
-    } catch (const std::exception& e) {
-        // A Restore of bytes the session itself read cannot be refused; say so if it ever is.
-        qWarning("undo of '%s' failed: %s", entry_.summary.c_str(), e.what());
-    }
-    applied_ = false;
-    changed_(entry_);
-}
+void TensorEditCommand::undo() { run(false); }
 
 void TensorEditCommand::redo() {
     if (applied_) return;  // push(): the edit is already in the model
-    waitForViewReaders();
+    run(true);
+}
+
+void TensorEditCommand::run(bool forward) {
+    // QUndoStack calls this from Undo/Redo actions: nothing may escape into Qt.
+    std::string failure;
     try {
-        for (std::size_t i = 0; i < entry_.parts.size(); ++i) session_.redo();
+        waitForViewReaders();
+        for (std::size_t i = 0; i < entry_->parts.size(); ++i) {
+            if (forward ? !session_.canRedo() : !session_.canUndo())
+                throw std::runtime_error("the edit history is out of step");
+            forward ? session_.redo() : session_.undo();
+        }
     } catch (const std::exception& e) {
-        qWarning("redo of '%s' failed: %s", entry_.summary.c_str(), e.what());
+        failure = e.what();
+    } catch (...) {
+        failure = "unknown error";
     }
-    applied_ = true;
-    changed_(entry_);
+    applied_ = forward;
+    done_(*entry_, failure);
 }
 
 }  // namespace ws::ui

@@ -54,7 +54,7 @@ void StagedWrite::start(const QString& destination, Writer writer) {
         Q_EMIT finished(true, r.text);
     });
     const std::string tempPath = temp.toStdString();
-    watcher->setFuture(QtConcurrent::run(viewThreadPool(), [writer, tempPath, flag] {
+    watcher->setFuture(QtConcurrent::run(longJobPool(), [writer, tempPath, flag] {
         try {
             Result r = writer(tempPath, flag.get());
             // Cancelled meanwhile: remove it here too, in case the owner (and with it the

@@ -17,6 +17,16 @@ QThreadPool* viewThreadPool() {
     return pool;
 }
 
+QThreadPool* longJobPool() {
+    static QThreadPool* pool = [] {
+        auto* p = new QThreadPool;  // lives until exit, like the global pool
+        // A load, an export, a transfer and a comparison may all be running at once.
+        p->setMaxThreadCount(std::max(4, QThread::idealThreadCount()));
+        return p;
+    }();
+    return pool;
+}
+
 int preparationThreads() { return std::clamp(QThread::idealThreadCount(), 1, 8); }
 
 }  // namespace ws::ui

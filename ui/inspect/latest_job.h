@@ -20,8 +20,13 @@ namespace ws::ui {
 
 // The pool the views' reading jobs run on. Not the global one: Qt itself borrows global pool
 // threads from the GUI thread (QImage conversions wait for them), so seconds-long reads there
-// would freeze painting.
+// would freeze painting. An edit waits for this pool to be idle (ui/edit/model_editor.cpp), so
+// only the views' reads of what is shown belong here.
 QThreadPool* viewThreadPool();
+// The pool of long jobs that an edit must not wait for: model loads, exports, transfers, parity
+// checks, comparisons. Those that read an editable model hold a ModelRead (ui/edit/model_reads.h)
+// instead, which makes edits of that model refuse rather than wait.
+QThreadPool* longJobPool();
 
 // Runs a view's streaming read and records how it ended in the job: a cancelled read sets
 // job.cancelled, a failure becomes job.error, the text the view shows in place of the data.
@@ -41,10 +46,11 @@ void runRead(Job& job, Read read) {
 template <typename Result>
 class LatestJob {
   public:
-    explicit LatestJob(QObject* owner) : owner_(owner) {}
+    explicit LatestJob(QObject* owner, QThreadPool* pool = viewThreadPool())
+        : owner_(owner), pool_(pool) {}
     ~LatestJob() { cancel(); }
 
-    // work(cancelFlag) runs on viewThreadPool(); done(result) on the owner's thread.
+    // work(cancelFlag) runs on the job's pool; done(result) on the owner's thread.
     void start(std::function<Result(const std::atomic<bool>*)> work,
                std::function<void(const Result&)> done) {
         cancel();
@@ -59,8 +65,7 @@ class LatestJob {
             watcher->deleteLater();
             done(watcher->result());
         });
-        watcher->setFuture(
-            QtConcurrent::run(viewThreadPool(), [work, flag] { return work(flag.get()); }));
+        watcher->setFuture(QtConcurrent::run(pool_, [work, flag] { return work(flag.get()); }));
     }
 
     void cancel() {
@@ -77,6 +82,7 @@ class LatestJob {
 
   private:
     QObject* owner_;
+    QThreadPool* pool_;
     QFutureWatcher<Result>* watcher_ = nullptr;
     std::shared_ptr<std::atomic<bool>> flag_;
 };

@@ -101,8 +101,8 @@ class TransferDialog : public QDialog {
     std::shared_ptr<Model> filled_;  // after Apply: the template with the weights
     bool parityPassed_ = false;
 
-    LatestJob<MappingCheck> check_{this};
-    LatestJob<ParityRun> run_{this};
+    LatestJob<MappingCheck> check_{this, longJobPool()};
+    LatestJob<ParityRun> run_{this, longJobPool()};
     StagedWrite* saveJob_ = nullptr;
 
     QLineEdit* template_ = nullptr;

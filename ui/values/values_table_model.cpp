@@ -58,8 +58,24 @@ Qt::ItemFlags ValuesTableModel::flags(const QModelIndex& index) const {
     return f;
 }
 
+QString ValuesTableModel::exactText(int row, int column) const {
+    // From the element's own bytes, not the double the table shows: an int64 beyond 2^53 would
+    // open rounded, and Enter would then write the rounded value.
+    if (!tensor_ || !reader_) return {};
+    try {
+        return QString::fromStdString(
+            storedElementText(*tensor_, grid_.base + grid_.rowOffsets[std::size_t(row)] +
+                                            grid_.colOffsets[std::size_t(column)]));
+    } catch (const std::exception&) {
+        return {};
+    }
+}
+
 bool ValuesTableModel::setData(const QModelIndex& index, const QVariant& value, int role) {
     if (role != Qt::EditRole || !commit_ || !index.isValid()) return false;
+    // Enter on an editor left as it opened changes nothing: no edit, no undo step.
+    const QString unchanged = exactText(index.row(), index.column());
+    if (!unchanged.isEmpty() && value.toString() == unchanged) return true;
     const QString why = commit_(index.row(), index.column(), value.toString());
     if (!why.isEmpty()) {
         Q_EMIT editRefused(index, why);
@@ -106,9 +122,7 @@ QVariant ValuesTableModel::data(const QModelIndex& index, int role) const {
     if (role == Qt::DisplayRole) return QString::number(value(index.row(), index.column()), 'g', 7);
     if (role == Qt::EditRole) return value(index.row(), index.column());
     if (role == Qt::TextAlignmentRole) return int(Qt::AlignRight | Qt::AlignVCenter);
-    if (role == ExactTextRole && tensor_)
-        return QString::fromStdString(
-            elementText(Scalar::fromReal(value(index.row(), index.column())), tensor_->dtype));
+    if (role == ExactTextRole) return exactText(index.row(), index.column());
     const bool marks =
         role == Qt::BackgroundRole || role == Qt::ForegroundRole || role == Qt::ToolTipRole;
     if (highlight_ && marks && highlight_(index.row(), index.column())) {

@@ -55,6 +55,7 @@ class ValuesTableModel : public QAbstractTableModel {
     static constexpr int kPage = 64;
     using Page = std::vector<double>;
     const Page* page(int pageRow, int pageCol) const;
+    QString exactText(int row, int column) const;  // ExactTextRole; "" when unreadable
 
     TensorPtr tensor_;
     ElementGrid grid_;

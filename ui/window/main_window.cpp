@@ -61,8 +61,9 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
     connect(tabs_, &QTabWidget::currentChanged, this, &MainWindow::updateStatus);
     undoGroup_ = new QUndoGroup(this);
     connect(tabs_, &QTabWidget::currentChanged, this, [this] {
-        if (ModelPage* page = currentPage())
-            undoGroup_->setActiveStack(page->editor()->undoStack());
+        // A compare tab has no history: Undo must not reach the edits of a hidden tab.
+        ModelPage* page = currentPage();
+        undoGroup_->setActiveStack(page ? page->editor()->undoStack() : nullptr);
         updateStatus();  // again: the new stack re-enabled Undo/Redo
     });
     historyDock_ = new QDockWidget(tr("Edit History"), this);
@@ -186,6 +187,10 @@ void MainWindow::onLoaded(const QString& path, std::shared_ptr<Model> model) {
     auto* page = new ModelPage(std::move(model), tabs_);
     undoGroup_->addStack(page->editor()->undoStack());
     connect(page->editor(), &ModelEditor::readsChanged, this, &MainWindow::updateStatus);
+    connect(page->editor(), &ModelEditor::historyLost, this, [this](const QString& why) {
+        Q_EMIT errorOccurred(why);
+        if (!quietErrors_) QMessageBox::warning(this, tr("Undo failed"), why);
+    });
     connect(page, &ModelPage::modifiedChanged, this, [this, page] {
         updateTabTitle(page);
         updateStatus();
@@ -195,19 +200,33 @@ void MainWindow::onLoaded(const QString& path, std::shared_ptr<Model> model) {
     tabs_->setCurrentIndex(i);
     undoGroup_->setActiveStack(page->editor()->undoStack());
     if (pendingRestores_.contains(path)) {
-        const QString why = restoreJournal(page->editor(), pendingRestores_.take(path));
+        const QString journal = pendingRestores_.take(path);
+        const QString why = restoreJournal(page->editor(), journal);
         if (!why.isEmpty()) {
-            Q_EMIT errorOccurred(why);
-            if (!quietErrors_)
-                QMessageBox::warning(
-                    this, tr("Cannot restore the edits"),
-                    tr("The unsaved edits to\n%1\ncould not be restored:\n\n%2").arg(path, why));
+            dropFailedRestore(page, path, journal, why);
+            return;
         }
         updateTabTitle(page);
     }
     addRecent(path);
     updateStatus();
     Q_EMIT pageAdded(page);
+}
+
+void MainWindow::dropFailedRestore(ModelPage* page, const QString& path, const QString& journal,
+                                   const QString& why) {
+    // A restore that failed partway leaves the model half rewound, half replayed: nothing the
+    // user may see or save. The tab goes without asking, the file opens again as it is on disk,
+    // and the journal stays for another try.
+    tabs_->removeTab(tabs_->indexOf(page));
+    page->deleteLater();
+    const QString message =
+        tr("The unsaved edits to\n%1\ncould not be restored:\n\n%2\n\nThe file is opened "
+           "without them; they are kept in\n%3")
+            .arg(path, why, journal);
+    Q_EMIT errorOccurred(message);
+    if (!quietErrors_) QMessageBox::warning(this, tr("Cannot restore the edits"), message);
+    openFile(path);
 }
 
 ModelPage* MainWindow::currentPage() const {

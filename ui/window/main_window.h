@@ -79,6 +79,8 @@ class MainWindow : public QMainWindow {
     // Save / Discard / Cancel for a page with unsaved edits; true when it may close.
     bool mayClosePage(ModelPage* page);
     void updateTabTitle(ModelPage* page);
+    void dropFailedRestore(ModelPage* page, const QString& path, const QString& journal,
+                           const QString& why);
 
     ModelLoader* loader_ = nullptr;
     QTabWidget* tabs_ = nullptr;

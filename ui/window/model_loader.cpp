@@ -47,8 +47,8 @@ void ModelLoader::open(const QString& path) {
             Q_EMIT failed(path, r.error);
         if (pending_ == 0) Q_EMIT idle();
     });
-    // Not the global pool, which Qt borrows from the GUI thread (see viewThreadPool()).
-    watcher->setFuture(QtConcurrent::run(viewThreadPool(), load, path));
+    // Not the global pool, which Qt borrows from the GUI thread (see latest_job.h).
+    watcher->setFuture(QtConcurrent::run(longJobPool(), load, path));
 }
 
 }  // namespace ws::ui
