@@ -388,9 +388,7 @@ class EditingTest : public QObject {
         const std::vector<double> original = h5pyValues(file, kKerasTensor);
         if (original.empty()) QSKIP("SKIP: the oracle python cannot import h5py");
         MainWindow window;
-        window.setQuietErrors(true);
-        window.show();
-        ModelPage* page = openAndWait(window, file);
+        ModelPage* page = showAndOpen(window, file);
         QVERIFY(page);
 
         // An integer scalar refuses a fraction, naming why.
@@ -517,9 +515,7 @@ class EditingTest : public QObject {
     void closingWithUnsavedEditsAsks() {
         const QString file = copyTo(scratch_, examplePath(), QStringLiteral("prompt.pth"));
         MainWindow window;
-        window.setQuietErrors(true);
-        window.show();
-        ModelPage* page = openAndWait(window, file);
+        ModelPage* page = showAndOpen(window, file);
         QVERIFY(page);
         QVERIFY(selectTensorAndWait(page, kTorchTensor));
         QCOMPARE(page->valuesEditing()->editCell(0, 0, QStringLiteral("3")), QString());
@@ -695,9 +691,7 @@ class EditingTest : public QObject {
     void refusalPartwayKeepsHistoryAndJournal() {
         const QString file = copyTo(scratch_, examplePath(), QStringLiteral("partway.pth"));
         MainWindow window;
-        window.setQuietErrors(true);
-        window.show();
-        ModelPage* page = openAndWait(window, file);
+        ModelPage* page = showAndOpen(window, file);
         QVERIFY(page);
         ModelEditor* editor = page->editor();
         QUndoStack* stack = editor->undoStack();
@@ -743,9 +737,7 @@ class EditingTest : public QObject {
     void failedUndoDropsTheHistory() {
         const QString file = copyTo(scratch_, examplePath(), QStringLiteral("failedundo.pth"));
         MainWindow window;
-        window.setQuietErrors(true);
-        window.show();
-        ModelPage* page = openAndWait(window, file);
+        ModelPage* page = showAndOpen(window, file);
         QVERIFY(page);
         ModelEditor* editor = page->editor();
         const std::string path = kTorchTensor.toStdString();
@@ -771,9 +763,7 @@ class EditingTest : public QObject {
 
     void layerOverviewFollowsEdits() {
         MainWindow window;
-        window.setQuietErrors(true);
-        window.show();
-        ModelPage* page = openAndWait(window, examplePath());
+        ModelPage* page = showAndOpen(window, examplePath());
         QVERIFY(page);
         LayerOverview* layer = page->layerOverview();
         QSignalSpy shown(layer, &LayerOverview::allShown);
@@ -903,9 +893,7 @@ int runChild(int argc, char** argv) {
     QApplication app(argc, argv);
     QStandardPaths::setTestModeEnabled(true);
     MainWindow window;
-    window.setQuietErrors(true);
-    window.show();
-    ModelPage* page = openAndWait(window, QString::fromLocal8Bit(argv[2]));
+    ModelPage* page = showAndOpen(window, QString::fromLocal8Bit(argv[2]));
     if (!page || !selectTensorAndWait(page, kTorchTensor)) return 2;
     ValuesEditController* edits = page->valuesEditing();
     if (!edits->editCell(1, 1, QStringLiteral("0.5")).isEmpty()) return 3;

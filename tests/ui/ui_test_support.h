@@ -41,6 +41,13 @@ inline ui::ModelPage* openAndWait(ui::MainWindow& window, const QString& path) {
     return added.isEmpty() ? nullptr : added.first().first().value<ui::ModelPage*>();
 }
 
+// The usual start of a scenario: the window shown, errors kept out of dialogs, path open.
+inline ui::ModelPage* showAndOpen(ui::MainWindow& window, const QString& path) {
+    window.setQuietErrors(true);
+    window.show();
+    return openAndWait(window, path);
+}
+
 // Selects a tensor and waits until the inspector's views hold its values.
 inline bool selectTensorAndWait(ui::ModelPage* page, const QString& path) {
     QSignalSpy shown(page->inspector(), &ui::TensorInspector::dataShown);

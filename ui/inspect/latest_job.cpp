@@ -6,24 +6,26 @@
 
 namespace ws::ui {
 
+namespace {
+
+// Pools live until exit, like the global pool. At least 4 threads: a heatmap, statistics and a
+// layer overview (view pool), or a load, an export and a comparison (long-job pool), may all be
+// in flight, and none should wait for another's seconds-long read.
+QThreadPool* makePool() {
+    auto* p = new QThreadPool;
+    p->setMaxThreadCount(std::max(4, QThread::idealThreadCount()));
+    return p;
+}
+
+}  // namespace
+
 QThreadPool* viewThreadPool() {
-    static QThreadPool* pool = [] {
-        auto* p = new QThreadPool;  // lives until exit, like the global pool
-        // Heatmap, statistics, a layer overview and a model load may all be in flight; none
-        // should wait for another's seconds-long read (they yield to each other on the CPUs).
-        p->setMaxThreadCount(std::max(4, QThread::idealThreadCount()));
-        return p;
-    }();
+    static QThreadPool* pool = makePool();
     return pool;
 }
 
 QThreadPool* longJobPool() {
-    static QThreadPool* pool = [] {
-        auto* p = new QThreadPool;  // lives until exit, like the global pool
-        // A load, an export, a transfer and a comparison may all be running at once.
-        p->setMaxThreadCount(std::max(4, QThread::idealThreadCount()));
-        return p;
-    }();
+    static QThreadPool* pool = makePool();
     return pool;
 }
 
