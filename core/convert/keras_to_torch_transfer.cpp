@@ -4,6 +4,7 @@
 
 #include "convert/keras_to_torch.h"
 #include "convert/rule_table.h"
+#include "convert/transfer_pairing.h"
 #include "layers/torch_layer_recognition.h"
 #include "model/error.h"
 
@@ -35,12 +36,6 @@ std::vector<ConvertedModule> convertedModules(const KerasToTorchResult& r) {
             out.back().origin[suffix] = &t;
         }
     }
-    return out;
-}
-
-std::string joinedNames(const std::vector<std::string>& v) {
-    std::string out;
-    for (const auto& s : v) out += (out.empty() ? "" : ", ") + s;
     return out;
 }
 
@@ -132,39 +127,28 @@ TransferResult transferKerasToTorch(const Model& keras, Model& torch,
     const layers::LayerSet set = layers::recognizeTorchLayers(torch);
     const std::vector<const SemanticLayer*> to = templateModules(set, result.notes);
 
-    std::vector<std::pair<std::size_t, std::size_t>> pairs;
-    std::vector<bool> usedFrom(from.size()), usedTo(to.size());
-    for (const auto& [src, dst] : options.mapping) {
-        const auto [i, j] = findMappedModules(from, to, src, dst);
-        if (usedFrom[i] || usedTo[j])
-            throw FormatError("mapping: '" + src + "' -> '" + dst + "' reuses a paired module");
-        usedFrom[i] = usedTo[j] = true;
-        pairs.emplace_back(i, j);
-    }
-    const std::size_t explicitCount = pairs.size();
-    std::vector<std::size_t> restFrom, restTo;
-    for (std::size_t i = 0; i < from.size(); ++i)
-        if (!usedFrom[i]) restFrom.push_back(i);
-    for (std::size_t j = 0; j < to.size(); ++j)
-        if (!usedTo[j]) restTo.push_back(j);
-    if (restFrom.size() != restTo.size()) {
-        std::vector<std::string> a, b;
-        for (std::size_t i : restFrom)
-            a.push_back(from[i].name + " (" + from[i].kind + ": " + from[i].kerasLayers + ")");
-        for (std::size_t j : restTo) b.push_back(to[j]->name + " (" + to[j]->kind + ")");
-        throw FormatError("the Keras model gives " + std::to_string(restFrom.size()) +
-                          " PyTorch modules to place (" + joinedNames(a) +
-                          ") but the template has " + std::to_string(restTo.size()) + " (" +
-                          joinedNames(b) +
-                          "); pair them with --mapping or use a template of the same architecture");
-    }
-    for (std::size_t k = 0; k < restFrom.size(); ++k) pairs.emplace_back(restFrom[k], restTo[k]);
+    const TransferPairing pairing = pairUnits(
+        from.size(), to.size(), options.mapping,
+        [&](const std::string& src, const std::string& dst) {
+            return findMappedModules(from, to, src, dst);
+        },
+        [&](const std::vector<std::size_t>& restFrom, const std::vector<std::size_t>& restTo) {
+            std::vector<std::string> a, b;
+            for (std::size_t i : restFrom)
+                a.push_back(from[i].name + " (" + from[i].kind + ": " + from[i].kerasLayers + ")");
+            for (std::size_t j : restTo) b.push_back(to[j]->name + " (" + to[j]->kind + ")");
+            return "the Keras model gives " + std::to_string(restFrom.size()) +
+                   " PyTorch modules to place (" + joinedNames(a) + ") but the template has " +
+                   std::to_string(restTo.size()) + " (" + joinedNames(b) +
+                   "); pair them with --mapping or use a template of the same architecture";
+        });
+    const auto& pairs = pairing.pairs;
 
     // Check every pair before the first write.
     std::vector<TensorWrites> writes;
     for (std::size_t p = 0; p < pairs.size(); ++p) {
         TransferPair report;
-        report.fromMapping = p < explicitCount;
+        report.fromMapping = p < pairing.explicitCount;
         writes.push_back(checkModulePair(from[pairs[p].first], *to[pairs[p].second], report));
         result.pairs.push_back(std::move(report));
     }

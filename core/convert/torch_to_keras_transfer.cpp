@@ -7,7 +7,9 @@
 #include "convert/convert_engine.h"
 #include "convert/dense_array.h"
 #include "convert/rule_table.h"
+#include "convert/template_transfer.h"
 #include "convert/torch_plan.h"
+#include "convert/transfer_pairing.h"
 #include "edit/edit_ops.h"
 #include "edit/element_codec.h"
 #include "layers/keras_layer_recognition.h"
@@ -239,12 +241,6 @@ std::vector<std::string> unitLabels(const std::vector<SourceUnit>& units) {
     return out;
 }
 
-std::string joined(const std::vector<std::string>& items) {
-    std::string out;
-    for (const std::string& s : items) out += (out.empty() ? "" : ", ") + s;
-    return out;
-}
-
 // The units a mapping entry names (source unit label, template layer name); throws saying which
 // side has no such layer.
 std::pair<std::size_t, std::size_t> findMappedPair(const std::vector<SourceUnit>& from,
@@ -256,7 +252,7 @@ std::pair<std::size_t, std::size_t> findMappedPair(const std::vector<SourceUnit>
     while (j < to.size() && to[j].layer->name != dstName) ++j;
     if (i == from.size())
         throw FormatError("mapping: the source has no weighted layer '" + srcName + "'; it has " +
-                          joined(unitLabels(from)));
+                          joinedNames(unitLabels(from)));
     if (j == to.size())
         throw FormatError("mapping: the template has no weighted layer '" + dstName + "'");
     return {i, j};
@@ -347,50 +343,38 @@ TransferResult transferTorchToKeras(const Model& source, Model& keras,
                                     const TransferOptions& options) {
     TransferResult result;
     const LayerSet src = layers::recognizeTorchLayers(source);
-    if (src.framework != "torch" && source.format.rfind("keras", 0) == 0)
+    if (src.framework != "torch" && isKerasModel(source))
         throw FormatError("the source is a Keras file; give a PyTorch file as SRC");
     const LayerSet dst = layers::recognizeKerasLayers(keras);
     result.notes.insert(result.notes.end(), src.notes.begin(), src.notes.end());
     std::vector<SourceUnit> from = torchTransferUnits(src, result.notes);
     const std::vector<TargetUnit> to = kerasTransferUnits(dst);
 
-    // Explicit pairs first, then the rest in order.
-    std::vector<std::pair<std::size_t, std::size_t>> pairs;
-    std::vector<bool> usedFrom(from.size()), usedTo(to.size());
-    for (const auto& [srcName, dstName] : options.mapping) {
-        const auto [i, j] = findMappedPair(from, to, srcName, dstName);
-        if (usedFrom[i] || usedTo[j])
-            throw FormatError("mapping: '" + srcName + "' -> '" + dstName +
-                              "' reuses a layer already paired");
-        usedFrom[i] = usedTo[j] = true;
-        pairs.emplace_back(i, j);
-    }
-    std::vector<std::size_t> restFrom, restTo;
-    for (std::size_t i = 0; i < from.size(); ++i)
-        if (!usedFrom[i]) restFrom.push_back(i);
-    for (std::size_t j = 0; j < to.size(); ++j)
-        if (!usedTo[j]) restTo.push_back(j);
-    if (restFrom.size() != restTo.size()) {
-        std::vector<std::string> targets;
-        for (std::size_t j : restTo)
-            targets.push_back(to[j].layer->name + " (" + to[j].layer->kind + ")");
-        std::vector<std::string> sources;
-        for (std::size_t i : restFrom)
-            sources.push_back(from[i].label + " (" + from[i].layer->kind + ")");
-        throw FormatError("the source has " + std::to_string(restFrom.size()) +
-                          " weighted layers to place (" + joined(sources) +
-                          ") but the template has " + std::to_string(restTo.size()) + " (" +
-                          joined(targets) +
-                          "); pair them with --mapping or use a template of the same architecture");
-    }
-    const std::size_t explicitCount = pairs.size();
-    for (std::size_t k = 0; k < restFrom.size(); ++k) pairs.emplace_back(restFrom[k], restTo[k]);
+    const TransferPairing pairing = pairUnits(
+        from.size(), to.size(), options.mapping,
+        [&](const std::string& srcName, const std::string& dstName) {
+            return findMappedPair(from, to, srcName, dstName);
+        },
+        [&](const std::vector<std::size_t>& restFrom, const std::vector<std::size_t>& restTo) {
+            std::vector<std::string> targets;
+            for (std::size_t j : restTo)
+                targets.push_back(to[j].layer->name + " (" + to[j].layer->kind + ")");
+            std::vector<std::string> sources;
+            for (std::size_t i : restFrom)
+                sources.push_back(from[i].label + " (" + from[i].layer->kind + ")");
+            return "the source has " + std::to_string(restFrom.size()) +
+                   " weighted layers to place (" + joinedNames(sources) +
+                   ") but the template has " + std::to_string(restTo.size()) + " (" +
+                   joinedNames(targets) +
+                   "); pair them with --mapping or use a template of the same architecture";
+        });
+    const auto& pairs = pairing.pairs;
 
     // Convert and check every pair before the first write: a refusal leaves the template as is.
     std::vector<std::map<std::string, DenseArray>> converted;
     for (std::size_t p = 0; p < pairs.size(); ++p) {
         TransferPair report;
-        report.fromMapping = p < explicitCount;
+        report.fromMapping = p < pairing.explicitCount;
         converted.push_back(convertUnitPair(from[pairs[p].first], to[pairs[p].second], report));
         result.pairs.push_back(std::move(report));
     }
