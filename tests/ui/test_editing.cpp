@@ -264,10 +264,8 @@ class EditingTest : public QObject {
         const std::vector<double> original = torchValues(file, kTorchTensor);
         if (original.empty()) QSKIP("SKIP: the oracle python cannot import torch");
         MainWindow window;
-        window.setQuietErrors(true);
         window.resize(1400, 860);
-        window.show();
-        ModelPage* page = openAndWait(window, file);
+        ModelPage* page = showAndOpen(window, file);
         QVERIFY(page);
         QVERIFY(selectTensorAndWait(page, kTorchTensor));
         page->inspector()->showTab(TensorInspector::ValuesTab);
@@ -439,10 +437,8 @@ class EditingTest : public QObject {
         if (!make.waitForFinished(120000) || make.exitCode() != 0)
             QSKIP("SKIP: the oracle python cannot write a torch file");
         MainWindow window;
-        window.setQuietErrors(true);
         window.resize(1400, 860);
-        window.show();
-        ModelPage* page = openAndWait(window, file);
+        ModelPage* page = showAndOpen(window, file);
         QVERIFY(page);
         QVERIFY(selectTensorAndWait(page, QStringLiteral("big")));
         page->inspector()->showTab(TensorInspector::ValuesTab);
@@ -484,10 +480,8 @@ class EditingTest : public QObject {
 
     void heatmapClickSelectsTheElement() {
         MainWindow window;
-        window.setQuietErrors(true);
         window.resize(1400, 860);
-        window.show();
-        ModelPage* page = openAndWait(window, examplePath());
+        ModelPage* page = showAndOpen(window, examplePath());
         QVERIFY(page);
         QVERIFY(selectTensorAndWait(page, kTorchTensor));
         page->inspector()->showTab(TensorInspector::HeatmapTab);
@@ -798,10 +792,8 @@ class EditingTest : public QObject {
         const QString fileA = copyTo(scratch_, examplePath(), QStringLiteral("compareA.pth"));
         const QString fileB = copyTo(scratch_, examplePath(), QStringLiteral("compareB.pth"));
         MainWindow window;
-        window.setQuietErrors(true);
         window.resize(1400, 860);
-        window.show();
-        ModelPage* a = openAndWait(window, fileA);
+        ModelPage* a = showAndOpen(window, fileA);
         ModelPage* b = openAndWait(window, fileB);
         QVERIFY(a && b);
         const std::string path = kTorchTensor.toStdString();
