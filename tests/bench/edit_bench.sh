@@ -7,6 +7,7 @@
 # Defaults: build-edit/app/weightsmith-cli, build-edit/bench, 3. The generated file stays in
 # BENCH_DIR (a build directory, never in git) and is reused when present.
 set -eu
+. "$(dirname "$0")/results_section.sh"
 src=$(cd "$(dirname "$0")/../.." && pwd)
 cli=${1:-$src/build-edit/app/weightsmith-cli}
 dir=${2:-$src/build-edit/bench}
@@ -100,12 +101,6 @@ section=$dir/edit_section.md
   echo "<!-- edit_bench.sh: end -->"
 } >"$section"
 # Replace an earlier run's section, keep everything else in RESULTS.md.
-if [ -f "$results" ]; then
-  awk '/<!-- edit_bench.sh: begin -->/ {skip=1} !skip {print} /<!-- edit_bench.sh: end -->/ {skip=0}' \
-    "$results" >"$results.tmp"
-  mv "$results.tmp" "$results"
-  [ -s "$results" ] && echo >>"$results"
-fi
-cat "$section" >>"$results"
+replace_results_section edit_bench.sh "$section" "$results"
 rm -f "$out" "$inplace"
 echo "wrote $results"

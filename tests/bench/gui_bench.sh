@@ -10,6 +10,7 @@
 # Generated inputs stay in BUILD_DIR/bench (never in git). The 16-layer state_dict comes from
 # make_bench_files.py (BENCH_PTH overrides its path).
 set -eu
+. "$(dirname "$0")/results_section.sh"
 if [ "${1:-}" = "--first-paint-runs" ]; then  # inner loop: FILE REPS APP
   file=$2 reps=$3 app=$4 i=0
   while [ $i -le "$reps" ]; do  # run 0 is the warm-up
@@ -99,11 +100,6 @@ section=$dir/gui_section.md
   cat "$paint_rows"
   echo "<!-- gui_bench.sh: end -->"
 } >"$section"
-if [ -f "$results" ]; then
-  awk '/<!-- gui_bench.sh: begin -->/ {skip=1} !skip {print} /<!-- gui_bench.sh: end -->/ {skip=0}' \
-    "$results" >"$results.tmp"
-  mv "$results.tmp" "$results"
-  [ -s "$results" ] && echo >>"$results"
-fi
-cat "$section" >>"$results"
+# Replace an earlier run's section, keep everything else in RESULTS.md.
+replace_results_section gui_bench.sh "$section" "$results"
 echo "wrote $results"
