@@ -1,5 +1,7 @@
 #include "edit/values_edit_controller.h"
 
+#include <QUndoStack>
+
 #include <QAction>
 #include <QApplication>
 #include <QClipboard>
@@ -132,10 +134,25 @@ RegionSpec ValuesEditController::rangeRegion(int top, int bottom, int left, int 
                           : parseRegion(axes.join(QStringLiteral(", ")).toStdString());
 }
 
-bool ValuesEditController::highlighted(int row, int column) const {
+const std::vector<Region>& ValuesEditController::shownEditedRegions() const {
     const Node* node = inspector_->node();
-    if (!node || !editor_->isModified()) return false;
-    const std::vector<Region> boxes = editor_->unsavedRegions(node->path);
+    const QUndoStack* stack = editor_->undoStack();
+    const std::string path = node ? node->path : std::string();
+    EditedRegionsCache& c = editedRegions_;
+    if (c.path != path || c.count != stack->count() || c.index != stack->index() ||
+        c.clean != stack->cleanIndex()) {
+        c.path = path;
+        c.count = stack->count();
+        c.index = stack->index();
+        c.clean = stack->cleanIndex();
+        c.regions = node ? editor_->unsavedRegions(path) : std::vector<Region>();
+    }
+    return c.regions;
+}
+
+bool ValuesEditController::highlighted(int row, int column) const {
+    if (!editor_->isModified()) return false;
+    const std::vector<Region>& boxes = shownEditedRegions();
     if (boxes.empty()) return false;
     const std::vector<std::int64_t> index = cellIndex(row, column);
     for (const Region& box : boxes)

@@ -7,6 +7,7 @@
 #include <QObject>
 #include <QSet>
 #include <cstdint>
+#include <string>
 #include <vector>
 
 #include "edit/edit_ops.h"
@@ -49,11 +50,22 @@ class ValuesEditController : public QObject {
     std::vector<std::int64_t> cellIndex(int row, int column) const;
     RegionSpec rangeRegion(int top, int bottom, int left, int right) const;
     bool highlighted(int row, int column) const;
+    // The shown tensor's regions edited since the last save. highlighted() runs for several
+    // roles of every painted cell, so the regions are gathered from the undo stack once per
+    // history state (tensor, stack size, index and clean index) instead of per cell.
+    const std::vector<Region>& shownEditedRegions() const;
     ValuesView* view() const;
+
+    struct EditedRegionsCache {
+        std::string path;
+        int count = -1, index = -1, clean = -1;
+        std::vector<Region> regions;
+    };
 
     ModelEditor* editor_;
     TensorInspector* inspector_;
     QList<QAction*> actions_;
+    mutable EditedRegionsCache editedRegions_;
 };
 
 }  // namespace ws::ui
