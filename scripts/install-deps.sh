@@ -8,11 +8,11 @@ packages=(
   build-essential cmake ninja-build ccache pkg-config clang-14 libclang-rt-14-dev clang-format
   # libraries
   qt6-base-dev qt6-qpa-plugins libqcustomplot-dev libhdf5-dev zlib1g-dev nlohmann-json3-dev
-  libgtest-dev
+  libgtest-dev libtorch-dev
   # test oracles (never runtime dependencies): real PyTorch, h5py and numpy for /usr/bin/python3
   python3 python3-torch python3-h5py python3-numpy
   # GUI tests and screenshots, benchmarks, packaging checks
-  xvfb xauth imagemagick time appstream
+  xvfb xauth imagemagick time appstream lintian
   # Debian package (cpack + tests/packaging): dpkg-shlibdeps, the ELF check CPack runs, man
   # pages, desktop/MIME validation and lookup
   dpkg-dev file binutils man-db groff-base desktop-file-utils shared-mime-info libglib2.0-bin
