@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
 # Installation of the data files around the programs, and the Debian packages (CPack DEB):
 #
 #   cpack -G DEB        (in a build directory; writes weightsmith_<version>_<arch>.deb and,

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-3.0-or-later
 # Installs what is missing, builds Release, and runs every test: unit, format oracles (real
 # torch / h5py), GUI (offscreen), then the robustness tests again under ASan+UBSan, and a
 # short bounded libFuzzer run.

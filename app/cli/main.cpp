@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // weightsmith-cli: the command-line face of Weightsmith. Subcommands live in their own files;
 // this only dispatches and answers --help / --version.
 #include <cstdio>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // The `weightsmith` desktop application: parses the command line and shows the main window.
 // Everything else lives in the weightsmith_ui library so tests can drive it.
 #include <QApplication>

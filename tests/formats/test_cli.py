@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: GPL-3.0-or-later
 """Black-box tests of `weightsmith-cli` against its contract (see the project brief): options and
 exit codes, failure messages that name the file, the --json document, --stats against numpy,
 and --tensor/--npy round trips against numpy for safetensors files this test writes itself from

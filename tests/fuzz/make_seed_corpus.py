@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: GPL-3.0-or-later
 """Builds the seed corpus of one fuzz harness from the shared fixtures at run time (the fixtures
 are never copied into the repository).
 

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
 """The Debian packages made by `cpack -G DEB` (cmake/packaging.cmake).
 
 Builds the packages from the build directory, then checks:

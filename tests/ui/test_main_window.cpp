@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // The main window and model tree on real files of every format: opening (one tab per model),
 // the tree's columns and totals, filtering, sorting, value nodes, errors and recent files.
 #include <QApplication>

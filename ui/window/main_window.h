@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 // The application window: opens model files (menu, command line, drag and drop, recent files),
 // one tab per open model, progress while loading and a status line with the model's totals.
