@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "about/about.h"
 #include "compare_command.h"
 #include "convert_command.h"
 #include "edit_command.h"
@@ -52,7 +53,7 @@ int main(int argc, char** argv) {
         return 0;
     }
     if (command == "--version" || command == "-V") {
-        std::printf("weightsmith-cli %s\n", WS_VERSION);
+        std::printf("weightsmith-cli %s\n", ws::about::version());
         return 0;
     }
     if (command == "inspect") return wscli::runInspect({args.begin() + 1, args.end()});

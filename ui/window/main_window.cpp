@@ -23,6 +23,7 @@
 #include <QUndoStack>
 #include <QUndoView>
 
+#include "about/about.h"
 #include "compare/compare_page.h"
 #include "edit/journal_restore.h"
 #include "edit/model_editor.h"
@@ -168,7 +169,7 @@ void MainWindow::buildMenus() {
         QMessageBox::about(this, tr("About Weightsmith"),
                            tr("<b>Weightsmith %1</b><br>Inspect neural-network weight files: "
                               "Keras .h5/.keras, PyTorch .pt/.pth, safetensors.")
-                               .arg(QStringLiteral(WS_VERSION)));
+                               .arg(QString::fromUtf8(ws::about::version())));
     });
 }
 
