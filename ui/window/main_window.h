@@ -19,6 +19,7 @@ class QUndoGroup;
 
 namespace ws::ui {
 
+class AboutDialog;
 class ComparePage;
 class ExportDialog;
 class ModelLoader;
@@ -59,6 +60,10 @@ class MainWindow : public QMainWindow {
     // it compares the pages' models as they are now, edits included.
     void chooseCompareTarget();
     ComparePage* compareWith(ModelPage* a, ModelPage* b);
+
+    // Help > About: version, licence, formats, library versions and licences (non-modal,
+    // deletes itself when closed).
+    AboutDialog* showAboutDialog();
 
   Q_SIGNALS:
     void pageAdded(ws::ui::ModelPage* page);
