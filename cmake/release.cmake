@@ -249,7 +249,7 @@ function(ws_write_copyright path maintainer)
       list(APPEND texts_needed "${llicense}")
     endif()
   endforeach()
-  string(APPEND text " .\n The test data in the source repository (tests/data) is not installed by\n"
+  string(APPEND text " .\n The real test data in the source repository (tests/data/real) is not installed by\n"
                      " these packages; its licences are listed beside it.\n")
   string(JSON nfiles LENGTH "${j}" files)
   math(EXPR last "${nfiles} - 1")

@@ -11,8 +11,9 @@ Which files: those git lists in the source tree (tracked, and untracked but not 
 git, every file outside build*/ and dot folders) that are C or C++ (.c .cc .cpp .h .hpp),
 Python, shell, JavaScript (.js .mjs), CMake (CMakeLists.txt, *.cmake), man pages (*.1 ... *.9),
 templates of those (a trailing .in), or any other file starting with `#!`.
-Never: test data (tests/data/) and third-party files (THIRD_PARTY below), which keep their own
-licences. The line goes first, or right after a `#!` line (and a Python coding line), in the
+Never: third-party files (THIRD_PARTY below: the real test data in tests/data/real/, other
+projects' files under their own licences). Test data of any other kind is never a source type;
+the project's own generators and scripts beside it (tests/data/generate/*.py) do get the line. The line goes first, or right after a `#!` line (and a Python coding line), in the
 file's own comment syntax.
 """
 
@@ -27,7 +28,7 @@ LICENSE = "GPL-3.0-or-later"
 TAG = "SPDX-License-Identifier:"
 # Paths (relative, '/'-separated) never checked or changed: a prefix ending in '/' is a folder.
 THIRD_PARTY = [
-    "tests/data/",  # test data: real files from other projects, with their own licences
+    "tests/data/real/",  # real files from other projects, with their own licences
 ]
 SKIP_DIRS = {"node_modules", "__pycache__"}
 # How many lines from the top the tag may be found in (after #!, coding line, or a comment

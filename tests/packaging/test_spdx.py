@@ -3,7 +3,7 @@
 """Every source, script and CMake file of the project names its licence in an
 `SPDX-License-Identifier: GPL-3.0-or-later` line (scripts/spdx_headers.py decides which files
 and where the line goes); and the sweep (`scripts/spdx_headers.py --fix`) puts the line in the
-right place, leaves test data and other files alone, and changes nothing when run again.
+right place, leaves third-party test data and other files alone, and changes nothing when run again.
 
 Environment: WS_SOURCE_DIR (default: the tree this file is in).
 """
@@ -40,7 +40,7 @@ class SourceTreeTest(unittest.TestCase):
         for expected in ["CMakeLists.txt", "app/cli/main.cpp", "cmake/packaging.cmake",
                          "scripts/install-deps.sh", "scripts/spdx_headers.py", ".ci/run"]:
             self.assertIn(expected, checked)
-        self.assertFalse([rel for rel in checked if rel.startswith("tests/data/")])
+        self.assertFalse([rel for rel in checked if rel.startswith("tests/data/real/")])
 
 
 class SweepTest(unittest.TestCase):
@@ -55,10 +55,11 @@ class SweepTest(unittest.TestCase):
         ".ci/run": "#!/usr/bin/env bash\nexec true\n",
         "tests/oracle/oracle.mjs": "import x from 'y';\n",
         "scripts/prose.py": '"""Mentions SPDX-License-Identifier: GPL-3.0-or-later."""\n',
+        "tests/data/generate/make.py": '"""Writes stand-ins."""\n',  # our generator
         "packaging/man/tool.1": ".TH TOOL 1\n",
         "packaging/man/tool.1.in": ".TH TOOL 1 \"@V@\"\n",
         # not ours to mark:
-        "tests/data/gen/make.py": "print(1)\n",
+        "tests/data/real/tool/convert.py": "print(1)\n",  # another project's file
         "docs/notes.md": "# Notes\n",
         "packaging/app.desktop": "[Desktop Entry]\n",
         "resources/x.qrc": "<RCC/>\n",
@@ -77,6 +78,7 @@ class SweepTest(unittest.TestCase):
         # The tag quoted in a docstring is not the line.
         "scripts/prose.py": f'# {LINE}\n"""Mentions SPDX-License-Identifier: GPL-3.0-or-later."""\n',
         "packaging/man/tool.1": f".\\\" {LINE}\n.TH TOOL 1\n",
+        "tests/data/generate/make.py": f'# {LINE}\n"""Writes stand-ins."""\n',
         "packaging/man/tool.1.in": f".\\\" {LINE}\n.TH TOOL 1 \"@V@\"\n",
     }
 
