@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-3.0-or-later
 # Configures and builds Weightsmith (Release, Ninja, ccache) into build/ (or $WS_BUILD_DIR).
 # Extra arguments go to cmake's configure step, e.g. -DWS_BUILD_GUI=OFF.
 set -euo pipefail

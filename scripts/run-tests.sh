@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-3.0-or-later
 # Installs what is missing, then runs every test stage, each even when an earlier one failed:
 #   release  Release build (GUI, libtorch module) and every test: unit, format oracles (real
 #            torch / h5py / the Keras oracle), GUI offscreen, the Debian packages

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-3.0-or-later
 # Renders the documentation screenshots from real files with the app's hidden screenshot mode
 # (--screenshot OUT --select PATH --view heatmap|tiles|histogram|values|layer) under xvfb-run.
 #

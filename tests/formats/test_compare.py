@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
 """`weightsmith-cli compare A B --json` against metrics computed independently with numpy from
 what real torch / h5py read.
 

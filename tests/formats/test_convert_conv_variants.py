@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
 """Conv2DTranspose, DepthwiseConv2D, SeparableConv2D and LayerNormalization, converted Keras ->
 PyTorch and proved by forward passes in the real engines.
 

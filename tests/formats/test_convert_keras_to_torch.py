@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
 """`weightsmith-cli convert` Keras -> PyTorch, proved by forward passes in the real engines.
 
 For each real Keras file: convert to a state_dict plus generated nn.Module source, build that

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
 """`weightsmith-cli convert SRC.pth --template T.h5 -o OUT.h5`: PyTorch -> Keras into a template,
 proved by forward passes in the real engines.
 

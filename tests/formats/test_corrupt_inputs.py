@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: GPL-3.0-or-later
 """Damaged files never crash weightsmith-cli.
 
 For every fixture and bundled example: at least 16 truncated copies (cut points inside the

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
 """`weightsmith-cli edit` against real torch: saving unchanged writes every record back with the
 same bytes (zip: same names, order and 64-byte alignment; legacy and safetensors: the same
 file), an edit changes exactly the element asked for, whole pickled modules still load and run,

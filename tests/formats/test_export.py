@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
 """`weightsmith-cli export` checked by independent readers: .pth with
 torch.load(weights_only=True) (an OrderedDict named by tensor paths, equal to what torch reads
 from the source), .npz/.npy with numpy, .safetensors with a reader written here from the

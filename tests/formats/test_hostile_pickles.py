@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
 """Hostile pickles never run: files whose __reduce__ calls os.system, subprocess.Popen, eval,
 exec or a builtins.getattr/__import__ chain to create a marker file are written with real Python
 (pickle, zipfile, torch) inside every container weightsmith reads. Each file is first proved

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
 """Saving and exporting Keras files, checked with h5py (and the Keras oracle when present):
 an unchanged save of every Keras fixture gives back every group, dataset and attribute exactly
 (names, values, string types, dtypes, shapes, chunking, filters); an edit changes exactly the

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: GPL-3.0-or-later
 """weightsmith-cli reads PyTorch files without libtorch: neither linked (ldd, symbols) nor loaded
 at run time (the dynamic loader's own log, LD_DEBUG=libs, which also sees dlopen).
 

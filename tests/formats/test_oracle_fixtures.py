@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: GPL-3.0-or-later
 """Every fixture and bundled example, read by `weightsmith-cli inspect`, against real torch/h5py.
 
 For each file: text and --json inspect succeed; the set of tensor paths in our tree equals the

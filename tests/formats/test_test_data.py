@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
 """The committed test data is what its MANIFEST says: every file under tests/data/real is listed
 with its sha256 and size, every listed file is there, each names a licence whose text is in
 tests/data/real/LICENSES, and the whole stays small (issue: at most 15 MiB committed)."""

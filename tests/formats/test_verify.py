@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: GPL-3.0-or-later
 """`weightsmith-cli verify A B`: both models on the same seeded input, each under its own
 framework's semantics (the dlopen'ed libtorch module), compared layer by layer.
 

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
 """The one way a Python test file ends: run its unittest cases and tell ctest how it went.
 
 unittest exits 0 when cases were skipped, so a test that could not run would pass silently.

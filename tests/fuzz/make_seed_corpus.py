@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: GPL-3.0-or-later
 """Builds the seed corpus of one fuzz harness at run time from the test fixtures (WS_FIXTURES:
 tests/data/real plus the stand-ins generated from tests/data/generate).
 

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-3.0-or-later
 # Builds the libFuzzer harnesses (clang-14, ASan + UBSan) and runs each for SECONDS.
 #   tests/fuzz/run_fuzzers.sh SECONDS [BUILD_DIR]       (default BUILD_DIR: build-fuzz)
 # Prints executions per harness and any crash with its reproducer path; exits non-zero if a

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Editing in the desktop app, driven like a user would: typing into the values table (invalid
 // text refused with its reason), bulk operations on a selection, paste from a spreadsheet,
 // undo/redo, save, reopen - then torch / h5py (the oracle, not our reader) must see exactly the

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // The window keeps painting while a large model loads: the longest gap between 10 ms timer
 // ticks on the GUI thread during the whole load must stay far below what a user notices.
 #include <QApplication>

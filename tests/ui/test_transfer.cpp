@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // File > Transfer weights into...: a PyTorch model built in real torch (random init, the same
 // models tests/formats/test_convert_torch_to_keras.py builds) is opened in the main window and
 // transferred into real Keras templates through the dialog. Checked: the mapping table's rows,

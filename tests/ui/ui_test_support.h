@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 // Shared helpers for the UI tests: locating real fixtures (SKIP when absent), opening a file in a
 // MainWindow and selecting a node, each waiting for the asynchronous work to finish.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // A dataset whose shape needs far more chunks than its file could index is refused quickly with
 // a message naming it (libhdf5 would spend gigabytes walking them); an honest chunked dataset
 // with many chunks still opens and reads the values h5py wrote.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // ZipArchive against archives written by Python's zipfile (stored, deflated, ZIP64), against the
 // real PyTorch/Keras fixtures (compared with zipfile's own listing), and against damaged copies.
 #include <gtest/gtest.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // The unit tests' main: gtest_main, except that a run which skipped a case (and failed none)
 // exits with ctest's skip code. gtest exits 0 after GTEST_SKIP(), which would let a case that
 // could not run pass; ctest runs each case on its own (gtest_discover_tests), so a skipped case

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-3.0-or-later
 """Checks that every generated stand-in keeps the layout of the public file it stands in for.
 
   check_layouts.py SHARED_FIXTURES_DIR LAID_OUT_FIXTURES_DIR

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
 """Stand-ins for the Keras 1 and Keras 2 HDF5 files of ../shared/fixtures/real that carry no
 licence (MANIFEST.md: "none" / "not checked"). Each has the public file's name and layout
 (layout_signature.differences() is empty): groups, datasets, dtypes, shapes, HDF5 string storage,

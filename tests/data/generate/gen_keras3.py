@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
 """Stand-ins for the public Keras 3 files whose repositories grant no licence (MANIFEST.md of
 the shared fixtures, ../shared/fixtures/real beside the repository): the same names,
 architectures, HDF5/zip layouts and string storage as the public files, filled with seeded

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
 """PyTorch fixtures written at test time by real torch (Debian's 1.13, /usr/bin/python3).
 
 Two kinds of file, all under OUT_DIR/pytorch/:

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
 """Keras 2 model configs (the JSON of model_config / model.to_json()), written per era.
 
 Readers and the Keras oracle interpret these keys, so the stand-ins carry what each Keras

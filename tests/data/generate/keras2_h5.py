@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
 """Writes Keras 1/2 HDF5 weight files with h5py, string storage included.
 
 Keras eras store the same strings differently, and readers must cope with every variant, so a

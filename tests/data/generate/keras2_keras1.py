@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
 """Stand-ins for the unlicensed Keras 1 weights-only files of ../shared/fixtures/real.
 
 Keras 1 `save_weights` files have no backend/keras_version attributes, store fixed-length name

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
 """Stand-in for the Teachable Machine export (tf.keras 2.4): a Sequential holding two Sequentials,
 the first wrapping a Functional MobileNetV2 (alpha 0.35, 224x224x3, no top) and a global
 average pooling, the second a Dense(100, relu) -> Dense(2, softmax, no bias) head.

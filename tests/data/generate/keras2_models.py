@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
 """Stand-ins for the unlicensed Keras 2 files of ../shared/fixtures/real (see its MANIFEST.md):
 same names, layer classes, shapes and HDF5 string storage as the public files, seeded values.
 

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
 """Seeded weight values for Keras stand-ins, in Keras' weight order and shapes.
 
 Values are scaled like Keras' initializers (Glorot-uniform kernels, small biases, BatchNorm

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
 """Keras 3 configuration dicts, built the way Keras 3 serializes them, for the Keras 3 stand-ins.
 
 Two shapes of layer entry exist: the legacy `model.save("x.h5")` writer keeps only

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
 """Writers for the Keras 3 stand-ins: the legacy HDF5 full model (`model.save("x.h5")` under
 Keras 3), the `x.weights.h5` / model.weights.h5 layout and the native `.keras` zip, plus the
 seeded values that fill them.

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
 """The layout of a weight file, without its values: what a generated stand-in must share with the
 public file it stands in for (tests/formats/test_generated_layouts.py compares the two where
 ../shared/fixtures/real is present).

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-3.0-or-later
 """Lays out the fixture folder every test reads (WS_FIXTURES): the real, licensed files from
 tests/data/real, plus stand-ins generated here by the real engines (Debian's torch 1.13, h5py,
 numpy) for the public files whose licence keeps them out of the repository. A stand-in has the
