@@ -13,7 +13,7 @@ packages=(
   # test oracles (never runtime dependencies): real PyTorch, h5py and numpy for /usr/bin/python3
   python3 python3-torch python3-h5py python3-numpy
   # GUI tests and screenshots, benchmarks, packaging checks
-  xvfb xauth imagemagick time appstream lintian
+  xvfb xauth imagemagick time appstream lintian zip
   # Debian package (cpack + tests/packaging): dpkg-shlibdeps, the ELF check CPack runs, man
   # pages, desktop/MIME validation and lookup
   dpkg-dev file binutils man-db groff-base desktop-file-utils shared-mime-info libglib2.0-bin
