@@ -193,8 +193,9 @@ nlohmann::json transferIntoTemplate(const ConvertArgs& a, const ws::Model& sourc
 nlohmann::json generateKeras(const ConvertArgs& a, const ws::Model& source) {
     if (!a.module.empty() || !a.config.empty())
         throw ws::FormatError(
-            "--emit-module/--config: convert reads Keras files for these options; this SRC is " +
-            source.format + " (PyTorch -> Keras: -o OUT.h5, or --template T.h5)");
+            std::string("--emit-module/--config: convert reads Keras files for these options; "
+                        "this SRC is ") +
+            ws::formatName(source.format) + " (PyTorch -> Keras: -o OUT.h5, or --template T.h5)");
     const std::string& out = a.output;
     if (out.size() < 3 || out.compare(out.size() - 3, 3, ".h5") != 0)
         throw ws::FormatError(
@@ -265,7 +266,7 @@ int checkConversion(const ConvertArgs& a, const ws::Model& source,
         const std::unique_ptr<ws::Model> written = ws::openModel(a.output);
         program = ws::verify::buildForwardProgram(source, *written, architecture);
         outcome = ws::verify::runVerify(program, options);
-    } catch (const ws::FormatError& e) {
+    } catch (const ws::Error& e) {
         return notRun(oneLine(e.what()));
     }
     std::printf("forward check (weightsmith-cli verify %s %s):\n", a.file.c_str(),
@@ -297,12 +298,12 @@ int runConvert(const std::vector<std::string>& args) {
     std::unique_ptr<ws::Model> model;
     try {
         model = ws::openModel(parsed->file);
-    } catch (const ws::FormatError& e) {
+    } catch (const ws::Error& e) {
         std::fprintf(stderr, "weightsmith-cli: %s\n", e.what());
         return 1;
     }
     try {
-        const bool kerasSource = model->format.rfind("keras", 0) == 0;
+        const bool kerasSource = ws::frameworkOf(model->format) == ws::Framework::Keras;
         const nlohmann::json architecture = kerasSource && !parsed->config.empty()
                                                 ? readJsonFile(parsed->config, "--config")
                                                 : nlohmann::json();
@@ -317,7 +318,7 @@ int runConvert(const std::vector<std::string>& args) {
         const int status = checkConversion(*parsed, *model, architecture, report);
         if (!parsed->reportJson.empty()) writeText(parsed->reportJson, report.dump(2) + "\n");
         return status;
-    } catch (const ws::FormatError& e) {
+    } catch (const ws::Error& e) {
         std::fprintf(stderr, "weightsmith-cli: %s: cannot convert: %s\n", parsed->file.c_str(),
                      e.what());
         return 1;

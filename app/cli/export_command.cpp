@@ -79,7 +79,7 @@ int runExport(const std::vector<std::string>& args) {
             std::fprintf(stderr, "note: %s\n", note.c_str());
         std::printf("exported %zu tensor%s to %s (%s)\n", report.tensors,
                     report.tensors == 1 ? "" : "s", parsed->output.c_str(), report.format.c_str());
-    } catch (const ws::FormatError& e) {
+    } catch (const ws::Error& e) {
         return reportFailure(parsed->file, e.what());
     } catch (const std::bad_alloc&) {
         return reportFailure(parsed->file, "out of memory while exporting");

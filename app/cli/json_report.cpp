@@ -59,7 +59,7 @@ std::string jsonReport(const ReportInput& in) {
     const Totals& t = in.only ? in.totals.of(*in.only) : in.totals.model();
     Json doc;
     doc["file"] = m.filePath;
-    doc["format"] = m.format;
+    doc["format"] = ws::formatName(m.format);
     doc["format_detail"] = m.formatDetail;
     doc["warnings"] = m.warnings;
     doc["pickle"] = {{"placeholder_classes", m.pickle.placeholderClasses},

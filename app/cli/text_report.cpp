@@ -75,7 +75,7 @@ std::string textReport(const ReportInput& in) {
     const ws::Model& m = in.model;
     std::string out;
     out += "file:    " + printable(m.filePath) + "\n";
-    out += "format:  " + m.format;
+    out += std::string("format:  ") + ws::formatName(m.format);
     if (!m.formatDetail.empty()) out += " (" + printable(m.formatDetail) + ")";
     out += "\n";
     if (in.only) out += "node:    " + printable(in.only->path) + "\n";

@@ -88,12 +88,10 @@ ExportReport exportModel(const Model& model, const std::string& path,
         it->second(input, out, report);
         out.commit();
         return report;
-    } catch (const FormatError& e) {
-        const std::string what = e.what();
-        if (what.compare(0, path.size() + 1, path + ":") == 0) throw;
-        throw FormatError(path + ": " + what);
+    } catch (const Error& e) {
+        rethrowNamingFile(e, path);
     } catch (const std::bad_alloc&) {
-        throw FormatError(path + ": out of memory while exporting");
+        throw FormatError("out of memory while exporting", path);
     }
 }
 

@@ -270,7 +270,7 @@ void readSafetensors(ByteSourcePtr file, Model& model) {
         model.warnings.push_back(std::to_string(data->size() - expected) +
                                  " bytes after the last tensor are not used by any tensor");
 
-    model.format = "safetensors";
+    model.format = Format::Safetensors;
     std::string detail = "safetensors, " + std::to_string(entries.size()) + " tensors";
     if (metadata && metadata->is_object()) {
         auto fmt = metadata->find("format");

@@ -100,7 +100,7 @@ void expectRejected(const std::string& snippet, const std::string& fragment) {
     try {
         readPath(path);
         ADD_FAILURE() << "accepted a damaged file; expected an error about '" << fragment << "'";
-    } catch (const FormatError& e) {
+    } catch (const ws::Error& e) {
         EXPECT_NE(std::string(e.what()).find(fragment), std::string::npos)
             << "message: " << e.what() << "\nexpected to contain: " << fragment;
     }
@@ -111,7 +111,7 @@ void expectRejected(const std::string& snippet, const std::string& fragment) {
 TEST(Safetensors, EveryDtypeReadsBackAsNumpyWroteIt) {
     const Written w = writeMixedDtypes();
     auto model = readPath(w.path);
-    EXPECT_EQ(model->format, "safetensors");
+    EXPECT_EQ(model->format, ws::Format::Safetensors);
     int tensors = 0;
     model->forEachTensor([&](Node& n) {
         ++tensors;
