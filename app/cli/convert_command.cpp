@@ -16,6 +16,7 @@
 #include "formats/open_model.h"
 #include "io/atomic_file.h"
 #include "model/error.h"
+#include "model/unsupported.h"
 #include "save/save_model.h"
 #include "verify/forward_program.h"
 #include "verify/verify_report.h"
@@ -64,6 +65,8 @@ const char* const kConvertUsage =
     "  --mapping MAP.json     with --template: explicit pairs {\"source layer\": \"template "
     "layer\"}\n"
     "  --no-verify            skip the forward check (below)\n"
+    "  --drop-unsupported     convert although SRC holds tensors Weightsmith cannot read\n"
+    "                         (refused otherwise, naming them)\n"
     "  --input-shape D,...    the input shape (without batch) for the forward check when the\n"
     "                         Keras config leaves a dimension open (e.g. the time steps)\n"
     "  -h, --help             show this help\n"
@@ -81,7 +84,7 @@ struct ConvertArgs {
     std::string templateFile, mapping;
     std::vector<std::string> brokenRules;
     std::vector<std::int64_t> inputShape;  // for the forward check
-    bool mergeStacks = true, help = false, verify = true;
+    bool mergeStacks = true, help = false, verify = true, dropUnsupported = false;
 };
 
 std::optional<ConvertArgs> parse(const std::vector<std::string>& args, std::string& error) {
@@ -126,6 +129,8 @@ std::optional<ConvertArgs> parse(const std::vector<std::string>& args, std::stri
                 return std::nullopt;
         } else if (a == "--no-verify") {
             out.verify = false;
+        } else if (a == "--drop-unsupported") {
+            out.dropUnsupported = true;
         } else if (a == "--no-merge-stacked") {
             out.mergeStacks = false;
         } else if (a == "-h" || a == "--help") {
@@ -303,6 +308,7 @@ int runConvert(const std::vector<std::string>& args) {
         return 1;
     }
     try {
+        ws::refuseToLoseUnsupported(*model, parsed->dropUnsupported, "converting");
         const bool kerasSource = ws::frameworkOf(model->format) == ws::Framework::Keras;
         const nlohmann::json architecture = kerasSource && !parsed->config.empty()
                                                 ? readJsonFile(parsed->config, "--config")

@@ -29,12 +29,15 @@ const char* const kExportUsage =
     "options:\n"
     "  -o, --output OUT   the file to write (required)\n"
     "  --tensor PATH      the tensor for .npy\n"
+    "  --drop-unsupported write the other tensors although the file holds tensors Weightsmith\n"
+    "                     cannot read (refused otherwise, naming them)\n"
     "  -h, --help         show this help\n"
     "\n"
     "exit status: 0 ok, 1 the file cannot be read or OUT cannot be written, 2 usage error\n";
 
 struct ExportArgs {
     std::string file, output, tensor;
+    bool dropUnsupported = false;
     bool help = false;
 };
 
@@ -46,6 +49,8 @@ std::optional<ExportArgs> parse(const std::vector<std::string>& args, std::strin
             if (!takeOutputValue(args, i, out.output, error)) return std::nullopt;
         } else if (isFlag(a, "--tensor")) {
             if (!takeFlagValue(args, i, "--tensor", out.tensor, error)) return std::nullopt;
+        } else if (a == "--drop-unsupported") {
+            out.dropUnsupported = true;
         } else if (a == "-h" || a == "--help") {
             out.help = true;
         } else if (!takeFileArgument(a, out.file, error)) {
@@ -74,6 +79,7 @@ int runExport(const std::vector<std::string>& args) {
     try {
         ws::ExportOptions options;
         options.tensorPath = parsed->tensor;
+        options.dropUnsupported = parsed->dropUnsupported;
         const ws::ExportReport report = ws::exportModel(*model, parsed->output, options);
         for (const std::string& note : report.notes)
             std::fprintf(stderr, "note: %s\n", note.c_str());

@@ -65,6 +65,8 @@ std::string jsonReport(const ReportInput& in) {
     doc["pickle"] = {{"placeholder_classes", m.pickle.placeholderClasses},
                      {"dangerous_globals", m.pickle.dangerousGlobals}};
     doc["totals"] = {{"tensors", t.tensors}, {"parameters", t.parameters}, {"bytes", t.bytes}};
+    // Only files that hold tensors Weightsmith cannot read carry the count (model/unsupported.h).
+    if (t.unsupported) doc["totals"]["unsupported"] = t.unsupported;
     Json children = Json::array();
     if (in.only)
         children.push_back(nodeJson(in, *in.only));

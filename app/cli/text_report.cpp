@@ -130,6 +130,7 @@ std::string textReport(const ReportInput& in) {
     out += "\ntotals: " + withThousands(t.tensors) + " tensors, " + withThousands(t.parameters) +
            " parameters, " + withThousands(t.bytes) + " bytes";
     if (t.bytes >= 1024) out += " (" + humanBytes(t.bytes) + ")";
+    if (t.unsupported) out += "; " + withThousands(t.unsupported) + " unsupported (see warnings)";
     out += "\n";
     if (!m.warnings.empty()) {
         out += "warnings:\n";

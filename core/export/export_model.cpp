@@ -6,6 +6,7 @@
 #include "io/atomic_file.h"
 #include "io/npy_writer.h"
 #include "model/error.h"
+#include "model/unsupported.h"
 
 namespace ws {
 
@@ -72,6 +73,7 @@ ExportReport exportModel(const Model& model, const std::string& path,
     const std::string ext = lowerExtension(path);
     try {
         if (ext == ".npy") return exportOneNpy(model, path, options);
+        refuseToLoseUnsupported(model, options.dropUnsupported, "exporting");
         auto it = exporterTable().find(ext);
         if (it == exporterTable().end())
             throw FormatError("cannot export to '" +

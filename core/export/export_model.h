@@ -19,6 +19,9 @@ namespace ws {
 
 struct ExportOptions {
     std::string tensorPath;  // .npy: which tensor
+    // Write the readable tensors although the model holds unsupported ones (model/unsupported.h)
+    // that the output will lack; without it such an export is refused, naming them.
+    bool dropUnsupported = false;
 };
 
 struct ExportReport {
