@@ -4,8 +4,8 @@
 #
 #   scripts/screenshots.sh [BUILD_DIR]      (default: build-gui, then build)
 #
-# Needs xvfb-run. Uses the bundled example (resources/examples) and, when present, the shared
-# fixtures (WS_FIXTURES, default ../shared/fixtures/real) for the conv-kernel shot.
+# Needs xvfb-run. Uses the bundled example (resources/examples) and the test fixtures that ctest
+# lays out in build/test-data (WS_FIXTURES; run the tests once first) for the conv-kernel shot.
 set -euo pipefail
 
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -21,7 +21,7 @@ command -v xvfb-run >/dev/null || { echo "screenshots.sh: xvfb-run is not instal
 
 out="$repo/docs/screenshots"
 examples="$repo/resources/examples"
-fixtures="${WS_FIXTURES:-$repo/../shared/fixtures/real}"
+fixtures="${WS_FIXTURES:-$build/test-data}"
 mkdir -p "$out"
 
 shoot() {  # shoot NAME FILE NODE VIEW

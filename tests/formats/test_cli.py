@@ -16,6 +16,7 @@ import unittest
 import zipfile
 
 import numpy as np
+import unittest_main  # noqa: E402
 
 CLI = os.environ.get("WS_CLI", "")
 FIXTURES = os.environ.get("WS_FIXTURES", "")
@@ -376,4 +377,4 @@ class TestFixtures(CliTestBase):
 
 
 if __name__ == "__main__":
-    unittest.main(verbosity=2)
+    unittest_main.main()

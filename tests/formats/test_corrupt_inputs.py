@@ -33,6 +33,7 @@ import zlib
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import oracle_support as ws  # noqa: E402
+import unittest_main  # noqa: E402
 
 TRUNCATIONS = 16
 FLIPS = 16
@@ -201,4 +202,4 @@ class CorruptInputTest(unittest.TestCase):
 
 
 if __name__ == "__main__":
-    unittest.main(verbosity=2)
+    unittest_main.main()

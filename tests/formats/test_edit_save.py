@@ -17,6 +17,7 @@ import zipfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import oracle_support as ors  # noqa: E402
+import unittest_main  # noqa: E402
 
 SKIP = ors.skip_reason()
 # torch warns that nn classes changed since the legacy fixture was saved; irrelevant here.
@@ -343,4 +344,4 @@ class EditSaveTest(unittest.TestCase):
 if __name__ == "__main__":
     if SKIP:
         print("SKIP: " + SKIP)
-    unittest.main(verbosity=2)
+    unittest_main.main()

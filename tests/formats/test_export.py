@@ -19,6 +19,7 @@ import zipfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import oracle_support as ors  # noqa: E402
+import unittest_main  # noqa: E402
 
 SKIP = ors.skip_reason()
 
@@ -167,4 +168,4 @@ class ExportTest(unittest.TestCase):
 if __name__ == "__main__":
     if SKIP:
         print("SKIP: " + SKIP)
-    unittest.main(verbosity=2)
+    unittest_main.main()

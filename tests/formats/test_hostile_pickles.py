@@ -14,6 +14,7 @@ import tempfile
 import time
 import unittest
 import zipfile
+import unittest_main  # noqa: E402
 
 try:
     import torch
@@ -212,4 +213,4 @@ class HostilePickles(unittest.TestCase):
 
 
 if __name__ == "__main__":
-    unittest.main(verbosity=2)
+    unittest_main.main()

@@ -25,6 +25,7 @@ import zipfile
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import keras_oracle  # noqa: E402
 import oracle_support as ors  # noqa: E402
+import unittest_main  # noqa: E402
 
 SKIP = ors.skip_reason()
 ORACLE = keras_oracle.ORACLE
@@ -497,4 +498,4 @@ class KerasSaveTest(unittest.TestCase):
 if __name__ == "__main__":
     if SKIP:
         print("SKIP: " + SKIP)
-    unittest.main(verbosity=2)
+    unittest_main.main()

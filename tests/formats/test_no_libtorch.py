@@ -14,6 +14,7 @@ import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import oracle_support as ws  # noqa: E402
+import unittest_main  # noqa: E402
 
 TORCH_LIB = re.compile(r"lib(torch[a-z_]*|c10[a-z_]*)\.so")
 PYTHON = "/usr/bin/python3"
@@ -94,4 +95,4 @@ class NoLibtorchTest(unittest.TestCase):
 
 
 if __name__ == "__main__":
-    unittest.main(verbosity=2)
+    unittest_main.main()

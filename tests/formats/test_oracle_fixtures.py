@@ -13,6 +13,7 @@ import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import oracle_support as ws  # noqa: E402
+import unittest_main  # noqa: E402
 
 
 class OracleFixtureTest(ws.OracleTestCase):
@@ -75,4 +76,4 @@ class OracleFixtureTest(ws.OracleTestCase):
 
 
 if __name__ == "__main__":
-    unittest.main(verbosity=2)
+    unittest_main.main()

@@ -25,6 +25,7 @@ import unittest
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import keras_oracle  # noqa: E402
 import oracle_support as ors  # noqa: E402
+import unittest_main  # noqa: E402
 
 MODULE_FILE = "libweightsmith_torch.so"
 LSTM = "lstm_stacked_timeseries_keras3.h5"
@@ -360,4 +361,4 @@ class VerifyRefusals(VerifyCase):
 
 
 if __name__ == "__main__":
-    unittest.main(verbosity=2)
+    unittest_main.main()

@@ -337,5 +337,5 @@ class CompareViewTest : public QObject {
     ComparePage* page_ = nullptr;
 };
 
-QTEST_MAIN(CompareViewTest)
+WS_QTEST_MAIN(CompareViewTest)
 #include "test_compare.moc"

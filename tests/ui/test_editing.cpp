@@ -902,7 +902,7 @@ int main(int argc, char** argv) {
     if (argc >= 3 && std::strcmp(argv[1], "--child-edit") == 0) return runChild(argc, argv);
     QApplication app(argc, argv);
     EditingTest test;
-    return QTest::qExec(&test, argc, argv);
+    return ws::test::execCountingSkips(&test, argc, argv);
 }
 
 #include "test_editing.moc"

@@ -230,5 +230,5 @@ class ExportDialogTest : public QObject {
     MainWindow window_;
 };
 
-QTEST_MAIN(ExportDialogTest)
+WS_QTEST_MAIN(ExportDialogTest)
 #include "test_export_dialog.moc"

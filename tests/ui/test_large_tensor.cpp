@@ -159,5 +159,5 @@ class LargeTensorTest : public QObject {
     QString path_;
 };
 
-QTEST_MAIN(LargeTensorTest)
+WS_QTEST_MAIN(LargeTensorTest)
 #include "test_large_tensor.moc"

@@ -251,5 +251,5 @@ class MainWindowTest : public QObject {
     MainWindow window_;
 };
 
-QTEST_MAIN(MainWindowTest)
+WS_QTEST_MAIN(MainWindowTest)
 #include "test_main_window.moc"

@@ -53,5 +53,5 @@ class ResponsivenessTest : public QObject {
     }
 };
 
-QTEST_MAIN(ResponsivenessTest)
+WS_QTEST_MAIN(ResponsivenessTest)
 #include "test_responsiveness.moc"

@@ -411,5 +411,5 @@ class TensorViewsTest : public QObject {
     MainWindow window_;
 };
 
-QTEST_MAIN(TensorViewsTest)
+WS_QTEST_MAIN(TensorViewsTest)
 #include "test_tensor_views.moc"

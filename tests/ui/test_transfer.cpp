@@ -445,5 +445,5 @@ class TransferTest : public QObject {
     bool modulePresent_ = false;
 };
 
-QTEST_MAIN(TransferTest)
+WS_QTEST_MAIN(TransferTest)
 #include "test_transfer.moc"
