@@ -7,10 +7,10 @@ every tensor read back through `--tensor PATH --npy` equals torch's bit for bit.
 """
 import os
 import sys
-import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import oracle_support as ws  # noqa: E402
+import unittest_main  # noqa: E402
 
 
 def lightning_style_checkpoint():
@@ -69,4 +69,4 @@ class NestedCheckpointTest(ws.OracleTestCase):
 
 
 if __name__ == "__main__":
-    unittest.main()
+    unittest_main.main()

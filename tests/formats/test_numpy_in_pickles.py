@@ -7,10 +7,10 @@ NumPy's; an object array is not dropped silently but stays a visible node with a
 """
 import os
 import sys
-import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import oracle_support as ws  # noqa: E402
+import unittest_main  # noqa: E402
 
 
 def arrays():
@@ -55,4 +55,4 @@ class NumpyInPicklesTest(ws.OracleTestCase):
 
 
 if __name__ == "__main__":
-    unittest.main()
+    unittest_main.main()

@@ -8,10 +8,10 @@ naming them and the output) to write a file that would lack them, and leaves no 
 """
 import os
 import sys
-import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import oracle_support as ws  # noqa: E402
+import unittest_main  # noqa: E402
 from test_cli import write_safetensors  # noqa: E402
 
 
@@ -62,4 +62,4 @@ class UnsupportedTensorsTest(ws.OracleTestCase):
 
 
 if __name__ == "__main__":
-    unittest.main()
+    unittest_main.main()
