@@ -1,8 +1,12 @@
 #include "tree/model_tree_model.h"
 
+#include <QApplication>
 #include <QColor>
 #include <QFont>
 #include <QLocale>
+#include <QStyle>
+
+#include "model/unsupported.h"
 
 namespace ws::ui {
 
@@ -24,6 +28,7 @@ void ModelTreeModel::indexSubtree(const Node* node) {
         t.parameters = node->tensor->numel();
         t.bytes = node->tensor->nbytes();
     }
+    if (unsupportedReason(*node)) t.unsupported = 1;
     for (std::size_t i = 0; i < node->children.size(); ++i) {
         const Node* child = node->children[i].get();
         rowOf_[child] = int(i);
@@ -32,6 +37,7 @@ void ModelTreeModel::indexSubtree(const Node* node) {
         t.tensors += c.tensors;
         t.parameters += c.parameters;
         t.bytes += c.bytes;
+        t.unsupported += c.unsupported;
     }
     totals_[node] = t;
 }
@@ -161,10 +167,18 @@ QVariant ModelTreeModel::data(const QModelIndex& index, int role) const {
         case Qt::DisplayRole:
             return display(node, index.column());
         case Qt::ToolTipRole:
+            if (const std::string* why = unsupportedReason(node))
+                return tr("%1: Weightsmith cannot read this tensor: %2")
+                    .arg(QString::fromStdString(node.path), QString::fromStdString(*why));
             if (node.kind == NodeKind::Value) return QString::fromStdString(node.value);
             if (isEdited(&node))
                 return tr("%1 (edited, not saved)").arg(QString::fromStdString(node.path));
             return QString::fromStdString(node.path);
+        case Qt::DecorationRole:
+            // Unsupported tensors stand out: nothing the file holds is dropped silently.
+            if (index.column() == NameColumn && unsupportedReason(node))
+                return QApplication::style()->standardIcon(QStyle::SP_MessageBoxWarning);
+            return {};
         case Qt::FontRole:
             if (isEdited(&node)) {
                 QFont f;

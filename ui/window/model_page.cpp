@@ -123,6 +123,7 @@ QString ModelPage::summary() const {
                     .arg(loc.toString(qlonglong(t.tensors)))
                     .arg(loc.toString(qlonglong(t.parameters)))
                     .arg(humanBytes(t.bytes));
+    if (t.unsupported) s += tr(" · %1 unsupported (see warnings)").arg(t.unsupported);
     const std::string kind =
         model_->formatDetail.empty() ? formatName(model_->format) : model_->formatDetail;
     if (!kind.empty()) s += QStringLiteral(" · ") + QString::fromStdString(kind);
