@@ -81,6 +81,8 @@ ExportReport exportModel(const Model& model, const std::string& path,
                               "' files (supported: .pth, .pt, .safetensors, .npz, .npy, .h5)");
         ExportInput input;
         input.stem = stemOf(path);
+        if (model.format == Format::Safetensors)
+            input.safetensorsMetadata = model.find("__metadata__");
         model.forEachTensor([&](Node& n) {
             if (n.tensor) input.tensors.push_back(&n);
         });
