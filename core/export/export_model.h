@@ -30,7 +30,8 @@ struct ExportReport {
     std::vector<std::string> notes;
 };
 
-// Throws FormatError("<path>: <why>"); the destination is then untouched.
+// Throws ws::Error naming `path` (IoError for the disk, FormatError for what cannot be written);
+// the destination is then untouched.
 ExportReport exportModel(const Model& model, const std::string& path,
                          const ExportOptions& options = ExportOptions());
 
