@@ -28,7 +28,7 @@ int reportUsageError(const char* command, const std::string& error, const char* 
 std::unique_ptr<ws::Model> openModelOrReport(const std::string& file) {
     try {
         return ws::openModel(file);
-    } catch (const ws::FormatError& e) {
+    } catch (const ws::Error& e) {
         reportFailure(e.what());
     } catch (const std::bad_alloc&) {
         reportFailure(file, "out of memory");

@@ -94,16 +94,16 @@ int runCompare(const std::vector<std::string>& args) {
         const ws::compare::ModelComparison result = comparer.compare(parsed->pairs);
         if (parsed->json) {
             nlohmann::json j = ws::compare::comparisonJson(result);
-            j["a"] = {{"file", parsed->a}, {"format", a->format}};
-            j["b"] = {{"file", parsed->b}, {"format", b->format}};
+            j["a"] = {{"file", parsed->a}, {"format", ws::formatName(a->format)}};
+            j["b"] = {{"file", parsed->b}, {"format", ws::formatName(b->format)}};
             std::printf("%s\n", j.dump(2).c_str());
         } else {
-            std::printf("A: %s (%s)\nB: %s (%s)\n%s", parsed->a.c_str(), a->format.c_str(),
-                        parsed->b.c_str(), b->format.c_str(),
+            std::printf("A: %s (%s)\nB: %s (%s)\n%s", parsed->a.c_str(), ws::formatName(a->format),
+                        parsed->b.c_str(), ws::formatName(b->format),
                         ws::compare::comparisonText(result).c_str());
         }
         return allIdentical(result) ? kExitOk : kExitDifferent;
-    } catch (const ws::FormatError& e) {
+    } catch (const ws::Error& e) {
         return reportFailure(parsed->a + " vs " + parsed->b, e.what());
     } catch (const std::bad_alloc&) {
         return reportFailure(parsed->a + " vs " + parsed->b, "out of memory");

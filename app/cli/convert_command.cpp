@@ -17,6 +17,7 @@
 #include "formats/open_model.h"
 #include "io/atomic_file.h"
 #include "model/error.h"
+#include "model/unsupported.h"
 #include "save/save_model.h"
 #include "verify/forward_program.h"
 #include "verify/verify_report.h"
@@ -65,6 +66,8 @@ const char* const kConvertUsage =
     "  --mapping MAP.json     with --template: explicit pairs {\"source layer\": \"template "
     "layer\"}\n"
     "  --no-verify            skip the forward check (below)\n"
+    "  --drop-unsupported     convert although SRC holds tensors Weightsmith cannot read\n"
+    "                         (refused otherwise, naming them)\n"
     "  --input-shape D,...    the input shape (without batch) for the forward check when the\n"
     "                         Keras config leaves a dimension open (e.g. the time steps)\n"
     "  -h, --help             show this help\n"
@@ -82,7 +85,7 @@ struct ConvertArgs {
     std::string templateFile, mapping;
     std::vector<std::string> brokenRules;
     std::vector<std::int64_t> inputShape;  // for the forward check
-    bool mergeStacks = true, help = false, verify = true;
+    bool mergeStacks = true, help = false, verify = true, dropUnsupported = false;
 };
 
 std::optional<ConvertArgs> parse(const std::vector<std::string>& args, std::string& error) {
@@ -127,6 +130,8 @@ std::optional<ConvertArgs> parse(const std::vector<std::string>& args, std::stri
                 return std::nullopt;
         } else if (a == "--no-verify") {
             out.verify = false;
+        } else if (a == "--drop-unsupported") {
+            out.dropUnsupported = true;
         } else if (a == "--no-merge-stacked") {
             out.mergeStacks = false;
         } else if (a == "-h" || a == "--help") {
@@ -194,8 +199,9 @@ nlohmann::json transferIntoTemplate(const ConvertArgs& a, const ws::Model& sourc
 nlohmann::json generateKeras(const ConvertArgs& a, const ws::Model& source) {
     if (!a.module.empty() || !a.config.empty())
         throw ws::FormatError(
-            "--emit-module/--config: convert reads Keras files for these options; this SRC is " +
-            source.format + " (PyTorch -> Keras: -o OUT.h5, or --template T.h5)");
+            std::string("--emit-module/--config: convert reads Keras files for these options; "
+                        "this SRC is ") +
+            ws::formatName(source.format) + " (PyTorch -> Keras: -o OUT.h5, or --template T.h5)");
     const std::string& out = a.output;
     if (out.size() < 3 || out.compare(out.size() - 3, 3, ".h5") != 0)
         throw ws::FormatError(
@@ -266,7 +272,7 @@ int checkConversion(const ConvertArgs& a, const ws::Model& source,
         const std::unique_ptr<ws::Model> written = ws::openModel(a.output);
         program = ws::verify::buildForwardProgram(source, *written, architecture);
         outcome = ws::verify::runVerify(program, options);
-    } catch (const ws::FormatError& e) {
+    } catch (const ws::Error& e) {
         return notRun(oneLine(e.what()));
     }
     std::printf("forward check (weightsmith-cli verify %s %s):\n", a.file.c_str(),
@@ -298,12 +304,13 @@ int runConvert(const std::vector<std::string>& args) {
     std::unique_ptr<ws::Model> model;
     try {
         model = ws::openModel(parsed->file);
-    } catch (const ws::FormatError& e) {
+    } catch (const ws::Error& e) {
         std::fprintf(stderr, "weightsmith-cli: %s\n", e.what());
         return 1;
     }
     try {
-        const bool kerasSource = model->format.rfind("keras", 0) == 0;
+        ws::refuseToLoseUnsupported(*model, parsed->dropUnsupported, "converting");
+        const bool kerasSource = ws::frameworkOf(model->format) == ws::Framework::Keras;
         const nlohmann::json architecture = kerasSource && !parsed->config.empty()
                                                 ? readJsonFile(parsed->config, "--config")
                                                 : nlohmann::json();
@@ -318,7 +325,7 @@ int runConvert(const std::vector<std::string>& args) {
         const int status = checkConversion(*parsed, *model, architecture, report);
         if (!parsed->reportJson.empty()) writeText(parsed->reportJson, report.dump(2) + "\n");
         return status;
-    } catch (const ws::FormatError& e) {
+    } catch (const ws::Error& e) {
         std::fprintf(stderr, "weightsmith-cli: %s: cannot convert: %s\n", parsed->file.c_str(),
                      e.what());
         return 1;

@@ -55,7 +55,7 @@ int runEdit(const std::vector<std::string>& args) {
     for (const EditStep& step : opt.steps) {
         try {
             edits.push_back(toEdit(step));
-        } catch (const ws::FormatError& e) {
+        } catch (const ws::Error& e) {
             std::fprintf(stderr, "weightsmith-cli edit: %s %s: %s\n", step.flag.c_str(),
                          step.text.c_str(), e.what());
             return kExitUsage;
@@ -65,7 +65,7 @@ int runEdit(const std::vector<std::string>& args) {
         if (p.pasteFile.empty()) continue;
         try {
             p.edit.block = ws::loadPasteFile(p.pasteFile);
-        } catch (const ws::FormatError& e) {
+        } catch (const ws::Error& e) {
             return reportFailure(e.what());
         } catch (const std::exception& e) {
             return reportFailure(p.pasteFile, e.what());
@@ -78,7 +78,7 @@ int runEdit(const std::vector<std::string>& args) {
         try {
             const ws::EditResult& r = session.apply(edits[i].edit);
             std::printf("%s\n", r.summary.c_str());
-        } catch (const ws::FormatError& e) {
+        } catch (const ws::Error& e) {
             return reportFailure(opt.file,
                                  opt.steps[i].flag + " " + opt.steps[i].text + ": " + e.what());
         } catch (const std::bad_alloc&) {
@@ -96,7 +96,7 @@ int runEdit(const std::vector<std::string>& args) {
                     report.format.c_str(), report.storagesRewritten,
                     report.storagesRewritten == 1 ? "" : "s", report.note.empty() ? "" : "; ",
                     report.note.c_str());
-    } catch (const ws::FormatError& e) {
+    } catch (const ws::Error& e) {
         return reportFailure(e.what());
     } catch (const std::bad_alloc&) {
         return reportFailure(opt.output, "out of memory while saving");

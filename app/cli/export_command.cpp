@@ -30,12 +30,15 @@ const char* const kExportUsage =
     "options:\n"
     "  -o, --output OUT   the file to write (required)\n"
     "  --tensor PATH      the tensor for .npy\n"
+    "  --drop-unsupported write the other tensors although the file holds tensors Weightsmith\n"
+    "                     cannot read (refused otherwise, naming them)\n"
     "  -h, --help         show this help\n"
     "\n"
     "exit status: 0 ok, 1 the file cannot be read or OUT cannot be written, 2 usage error\n";
 
 struct ExportArgs {
     std::string file, output, tensor;
+    bool dropUnsupported = false;
     bool help = false;
 };
 
@@ -47,6 +50,8 @@ std::optional<ExportArgs> parse(const std::vector<std::string>& args, std::strin
             if (!takeOutputValue(args, i, out.output, error)) return std::nullopt;
         } else if (isFlag(a, "--tensor")) {
             if (!takeFlagValue(args, i, "--tensor", out.tensor, error)) return std::nullopt;
+        } else if (a == "--drop-unsupported") {
+            out.dropUnsupported = true;
         } else if (a == "-h" || a == "--help") {
             out.help = true;
         } else if (!takeFileArgument(a, out.file, error)) {
@@ -75,12 +80,13 @@ int runExport(const std::vector<std::string>& args) {
     try {
         ws::ExportOptions options;
         options.tensorPath = parsed->tensor;
+        options.dropUnsupported = parsed->dropUnsupported;
         const ws::ExportReport report = ws::exportModel(*model, parsed->output, options);
         for (const std::string& note : report.notes)
             std::fprintf(stderr, "note: %s\n", note.c_str());
         std::printf("exported %zu tensor%s to %s (%s)\n", report.tensors,
                     report.tensors == 1 ? "" : "s", parsed->output.c_str(), report.format.c_str());
-    } catch (const ws::FormatError& e) {
+    } catch (const ws::Error& e) {
         return reportFailure(parsed->file, e.what());
     } catch (const std::bad_alloc&) {
         return reportFailure(parsed->file, "out of memory while exporting");

@@ -47,7 +47,7 @@ StatsByNode computeAllStats(const ws::Node& top) {
         if (n.kind != ws::NodeKind::Tensor || !n.tensor) continue;
         try {
             stats.emplace(&n, ws::computeStats(*n.tensor));
-        } catch (const ws::FormatError& e) {
+        } catch (const ws::Error& e) {
             throw ws::FormatError("tensor '" + n.path + "': " + e.what());
         }
     }
@@ -62,7 +62,7 @@ int exportNpy(const ws::Node& node, const std::string& file, const std::string& 
     std::string note;
     try {
         note = ws::writeNpy(*node.tensor, out);
-    } catch (const ws::FormatError& e) {
+    } catch (const ws::Error& e) {
         return reportFailure(file,
                              "cannot export tensor '" + printable(node.path) + "': " + e.what());
     }
@@ -109,10 +109,9 @@ int runInspect(const std::vector<std::string>& args) {
         writeOut(opt->json ? jsonReport(in) : textReport(in));
         std::fflush(stdout);
         return kExitOk;
-    } catch (const ws::FormatError& e) {
-        const std::string what = e.what();
-        // Messages that carry the file name already are printed as they are.
-        return what.rfind(file + ": ", 0) == 0 ? reportFailure(what) : reportFailure(file, what);
+    } catch (const ws::Error& e) {
+        // Errors that name their file already are printed as they are.
+        return e.file().empty() ? reportFailure(file, e.what()) : reportFailure(e.what());
     } catch (const std::bad_alloc&) {
         return reportFailure(file, "out of memory");
     } catch (const std::exception& e) {

@@ -60,12 +60,14 @@ std::string jsonReport(const ReportInput& in) {
     const Totals& t = in.only ? in.totals.of(*in.only) : in.totals.model();
     Json doc;
     doc["file"] = m.filePath;
-    doc["format"] = m.format;
+    doc["format"] = ws::formatName(m.format);
     doc["format_detail"] = m.formatDetail;
     doc["warnings"] = m.warnings;
     doc["pickle"] = {{"placeholder_classes", m.pickle.placeholderClasses},
                      {"dangerous_globals", m.pickle.dangerousGlobals}};
     doc["totals"] = {{"tensors", t.tensors}, {"parameters", t.parameters}, {"bytes", t.bytes}};
+    // Only files that hold tensors Weightsmith cannot read carry the count (model/unsupported.h).
+    if (t.unsupported) doc["totals"]["unsupported"] = t.unsupported;
     Json children = Json::array();
     if (in.only)
         children.push_back(nodeJson(in, *in.only));

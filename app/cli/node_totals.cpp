@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "node_totals.h"
 
+#include "model/unsupported.h"
+
 namespace wscli {
 
 NodeTotals::NodeTotals(const ws::Model& model) { root_ = visit(*model.root); }
@@ -12,11 +14,13 @@ Totals NodeTotals::visit(const ws::Node& node) {
         t.parameters = std::uint64_t(node.tensor->numel());
         t.bytes = node.tensor->nbytes();
     }
+    if (ws::unsupportedReason(node)) t.unsupported = 1;
     for (const auto& child : node.children) {
         const Totals c = visit(*child);
         t.tensors += c.tensors;
         t.parameters += c.parameters;
         t.bytes += c.bytes;
+        t.unsupported += c.unsupported;
     }
     byNode_[&node] = t;
     return t;

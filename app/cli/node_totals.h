@@ -11,8 +11,9 @@ namespace wscli {
 
 struct Totals {
     std::uint64_t tensors = 0;
-    std::uint64_t parameters = 0;  // sum of numel
-    std::uint64_t bytes = 0;       // sum of numel * element size
+    std::uint64_t parameters = 0;   // sum of numel
+    std::uint64_t bytes = 0;        // sum of numel * element size
+    std::uint64_t unsupported = 0;  // tensors the file holds that Weightsmith cannot read
 };
 
 class NodeTotals {

@@ -76,7 +76,7 @@ std::string textReport(const ReportInput& in) {
     const ws::Model& m = in.model;
     std::string out;
     out += "file:    " + printable(m.filePath) + "\n";
-    out += "format:  " + m.format;
+    out += std::string("format:  ") + ws::formatName(m.format);
     if (!m.formatDetail.empty()) out += " (" + printable(m.formatDetail) + ")";
     out += "\n";
     if (in.only) out += "node:    " + printable(in.only->path) + "\n";
@@ -131,6 +131,7 @@ std::string textReport(const ReportInput& in) {
     out += "\ntotals: " + withThousands(t.tensors) + " tensors, " + withThousands(t.parameters) +
            " parameters, " + withThousands(t.bytes) + " bytes";
     if (t.bytes >= 1024) out += " (" + humanBytes(t.bytes) + ")";
+    if (t.unsupported) out += "; " + withThousands(t.unsupported) + " unsupported (see warnings)";
     out += "\n";
     if (!m.warnings.empty()) {
         out += "warnings:\n";

@@ -117,7 +117,7 @@ bool parseInputShape(const std::string& text, std::vector<std::int64_t>& shape,
                      std::string& error) {
     try {
         shape = ws::verify::parseInputShape(text);
-    } catch (const ws::FormatError& e) {
+    } catch (const ws::Error& e) {
         error = std::string("--input-shape: ") + e.what();
         return false;
     }
@@ -223,7 +223,7 @@ int runVerify(const std::vector<std::string>& args) {
         printVerifyReport(program, outcome, parsed->options);
         if (!parsed->saveIo.empty()) saveIo(parsed->saveIo, program, outcome);
         return outcome.pass ? kExitOk : kExitBeyondTolerance;
-    } catch (const ws::FormatError& e) {
+    } catch (const ws::Error& e) {
         return reportFailure(std::string("verify: ") + e.what());
     }
 }

@@ -35,7 +35,7 @@ ModelComparer::ModelComparer(const Model& a, const Model& b) {
     for (const auto& [model, units] : {std::pair{&a, &a_}, std::pair{&b, &b_}}) {
         try {
             *units = conversionUnits(*model);
-        } catch (const FormatError& e) {
+        } catch (const Error& e) {
             throw FormatError(model->filePath +
                               ": cannot align a Keras and a PyTorch model: " + e.what());
         }

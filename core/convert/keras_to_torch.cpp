@@ -71,7 +71,7 @@ KerasToTorchResult convertKerasToTorch(const Model& keras, const KerasToTorchOpt
     result.layers = layers::recognizeKerasLayers(keras, options.architecture);
     result.plan = planTorchModel(result.layers, options.plan);
     result.stateDict = std::make_unique<Model>();
-    result.stateDict->format = "torch state_dict (converted)";
+    result.stateDict->format = Format::TorchConverted;
     result.stateDict->root = std::make_unique<Node>(NodeKind::Group, "");
     const bool theano = result.layers.backend == "theano";
     bool convolutions = false;

@@ -7,7 +7,7 @@
 
 namespace ws::convert {
 
-bool isKerasModel(const Model& model) { return model.format.rfind("keras", 0) == 0; }
+bool isKerasModel(const Model& model) { return frameworkOf(model.format) == Framework::Keras; }
 
 namespace {
 
@@ -17,8 +17,8 @@ bool kerasSourceOf(const Model& source, const Model& target) {
     if (kerasSource == isKerasModel(target))
         throw FormatError(std::string("the template must be of the other framework: the source "
                                       "is ") +
-                          source.format + ", template '" + target.filePath + "' is " +
-                          target.format);
+                          formatName(source.format) + ", template '" + target.filePath + "' is " +
+                          formatName(target.format));
     return kerasSource;
 }
 
@@ -41,7 +41,7 @@ FilledTemplate fillTemplate(const Model& source, const std::string& templatePath
     FilledTemplate out;
     try {
         out.model = openModel(templatePath);
-    } catch (const FormatError& e) {
+    } catch (const Error& e) {
         throw FormatError(std::string("template: ") + e.what());
     }
     out.report = transferIntoTemplate(source, *out.model, options);

@@ -306,7 +306,8 @@ bool buildSequential(const Model& source, const layers::LayerSet& set, Builder& 
 }  // namespace
 
 TransferResult writeGeneratedKerasModel(const Model& source, const std::string& path) {
-    if (source.format.rfind("keras", 0) == 0) throw FormatError("this SRC is already a Keras file");
+    if (frameworkOf(source.format) == Framework::Keras)
+        throw FormatError("this SRC is already a Keras file");
     const layers::LayerSet set = layers::recognizeTorchLayers(source);
     Builder b;
     if (!buildSequential(source, set, b)) {

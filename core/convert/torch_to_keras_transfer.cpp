@@ -166,7 +166,7 @@ std::map<std::string, DenseArray> convertPair(const SourceUnit& src, const Targe
     std::map<std::string, DenseArray> keras;
     try {
         keras = torchLayerToKeras(torch, rule, ctx, d.params);
-    } catch (const FormatError& e) {
+    } catch (const Error& e) {
         throw FormatError(who + ": " + e.what());
     }
     for (auto it = keras.begin(); it != keras.end();) {
@@ -414,7 +414,7 @@ std::vector<PairVerdict> checkEachPair(
         v.pair.fromMapping = true;
         try {
             check(source, target, v.pair);
-        } catch (const FormatError& e) {
+        } catch (const Error& e) {
             v.refusal = e.what();
         }
         out.push_back(std::move(v));

@@ -105,7 +105,7 @@ bool sourceUnchanged(const JournalSource& source) {
     try {
         const JournalSource now = describeSource(source.path);
         return now.size == source.size && now.mtimeNs == source.mtimeNs;
-    } catch (const FormatError&) {
+    } catch (const Error&) {
         return false;
     }
 }
@@ -144,7 +144,7 @@ JournalState readJournal(const std::string& file) {
         state.source = sourceFromJson(header.at("source"));
     } catch (const json::exception& e) {
         throw FormatError(file + ": bad journal header: " + e.what());
-    } catch (const FormatError& e) {
+    } catch (const Error& e) {
         throw FormatError(file + ": " + e.what());
     }
     std::size_t pushes = 0;

@@ -18,9 +18,9 @@ std::string where(const std::string& path, const Tensor& t) {
 
 Tensor& tensorAt(Model& model, const std::string& path) {
     Node* node = model.find(path);
-    if (!node) throw FormatError("no tensor at path '" + path + "'");
+    if (!node) throw EditRefused("no tensor at path '" + path + "'");
     if (node->kind != NodeKind::Tensor || !node->tensor)
-        throw FormatError("'" + path + "' is a " + nodeKindName(node->kind) +
+        throw EditRefused("'" + path + "' is a " + nodeKindName(node->kind) +
                           ", not a tensor: only tensor values can be edited");
     node->tensor->validate();
     return *node->tensor;
@@ -57,7 +57,7 @@ Region pasteBox(const Edit& e, const Tensor& t) {
     const std::vector<std::int64_t>& shape = t.shape;
     for (const AxisSelector& a : e.region.axes)
         if (a.kind != AxisSelector::Kind::Index)
-            throw FormatError("paste into " + where(e.path, t) +
+            throw EditRefused("paste into " + where(e.path, t) +
                               ": give the top-left element as plain indices, e.g. [" +
                               std::string(shape.size() >= 2 ? "r, c" : "i") + "], not [" +
                               e.region.text + "]");
@@ -72,7 +72,7 @@ Region pasteBox(const Edit& e, const Tensor& t) {
     const std::string blockText = std::to_string(rows) + " x " + std::to_string(cols);
     if (shape.empty()) {
         if (rows * cols != 1)
-            throw FormatError("cannot paste " + blockText + " values into scalar " +
+            throw EditRefused("cannot paste " + blockText + " values into scalar " +
                               where(e.path, t));
         return box;
     }
@@ -80,7 +80,7 @@ Region pasteBox(const Edit& e, const Tensor& t) {
     std::size_t colAxis = shape.size() - 1;
     if (shape.size() == 1) {
         if (rows != 1 && cols != 1)
-            throw FormatError("cannot paste a " + blockText + " block into 1-D " +
+            throw EditRefused("cannot paste a " + blockText + " block into 1-D " +
                               where(e.path, t) + ": give one row or one column");
         box.count[0] = rows * cols;
     } else {
@@ -89,7 +89,7 @@ Region pasteBox(const Edit& e, const Tensor& t) {
     }
     for (std::size_t d = 0; d < shape.size(); ++d)
         if (box.start[d] + box.count[d] > shape[d])
-            throw FormatError(
+            throw EditRefused(
                 "a " + blockText + " block at [" + e.region.text + "] does not fit in " +
                 where(e.path, t) + ": axis " + std::to_string(d) + " would need " +
                 std::to_string(box.start[d] + box.count[d]) + " > " + std::to_string(shape[d]));
@@ -157,27 +157,27 @@ EditResult applyEdit(Model& model, const Edit& e) {
     // A Restore's box comes from outside (a GUI may build one): check it like any other.
     if (box.start.size() != t.shape.size() || box.count.size() != t.shape.size() ||
         box.step.size() != t.shape.size())
-        throw FormatError("edit of " + what + " has a region of the wrong rank");
+        throw EditRefused("edit of " + what + " has a region of the wrong rank");
     for (std::size_t d = 0; d < t.shape.size(); ++d)
         if (box.start[d] < 0 || box.start[d] >= t.shape[d] || box.count[d] < 1 || box.step[d] < 1 ||
             box.count[d] - 1 > (t.shape[d] - 1 - box.start[d]) / box.step[d])  // no overflow
-            throw FormatError("edit of " + what + ": region " + box.describe() +
+            throw EditRefused("edit of " + what + ": region " + box.describe() +
                               " lies outside the tensor");
     const std::vector<std::int64_t> offsets = elementOffsets(t, box);
     const std::size_t n = offsets.size();
 
     if (dtype == DType::Bool && (e.kind == Edit::Kind::Scale || e.kind == Edit::Kind::Add))
-        throw FormatError(std::string(editKindName(e.kind)) + " of bool " + what +
+        throw EditRefused(std::string(editKindName(e.kind)) + " of bool " + what +
                           " is not possible: set or fill it with 0/1 instead");
     if (!dtypeIsFloat(dtype) && (e.kind == Edit::Kind::Scale || e.kind == Edit::Kind::Add) &&
         !e.value.isInteger)
-        throw FormatError(std::string(editKindName(e.kind)) + " of integer " + what + " by " +
+        throw EditRefused(std::string(editKindName(e.kind)) + " of integer " + what + " by " +
                           scalarText(e.value) + " would give non-integers; use an integer");
     if (e.kind == Edit::Kind::Paste && std::int64_t(e.block.values.size()) != box.numel())
-        throw FormatError("paste block has " + std::to_string(e.block.values.size()) +
+        throw EditRefused("paste block has " + std::to_string(e.block.values.size()) +
                           " values for " + std::to_string(box.numel()) + " elements");
     if (e.kind == Edit::Kind::Restore && e.bytes.size() != n * width)
-        throw FormatError("restore of " + what + " has the wrong number of bytes");
+        throw EditRefused("restore of " + what + " has the wrong number of bytes");
 
     // Pass 1: old and new bytes of every element, checked; nothing is written yet.
     const std::uint8_t* base = t.storage->data();
@@ -210,7 +210,7 @@ EditResult applyEdit(Model& model, const Edit& e) {
                             ? __builtin_add_overflow(old.integer, e.value.integer, &r)
                             : __builtin_mul_overflow(old.integer, e.value.integer, &r);
                     if (overflow)
-                        throw FormatError(std::string(editKindName(e.kind)) + " of " + what +
+                        throw EditRefused(std::string(editKindName(e.kind)) + " of " + what +
                                           " overflows 64-bit integers");
                     next = Scalar::fromInt(r);
                 }

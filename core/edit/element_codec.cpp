@@ -47,10 +47,10 @@ float roundToOddFloat(double d) {
 std::int64_t integerOrThrow(const Scalar& v, std::int64_t lo, std::int64_t hi, DType dtype,
                             const std::string& what) {
     if (!v.isInteger)
-        throw FormatError(what + ": " + scalarText(v) + " is not an integer, and the tensor is " +
+        throw EditRefused(what + ": " + scalarText(v) + " is not an integer, and the tensor is " +
                           dtypeName(dtype));
     if (v.integer < lo || v.integer > hi)
-        throw FormatError(what + ": " + scalarText(v) + " does not fit in " + dtypeName(dtype) +
+        throw EditRefused(what + ": " + scalarText(v) + " does not fit in " + dtypeName(dtype) +
                           " (" + std::to_string(lo) + " to " + std::to_string(hi) + ")");
     return v.integer;
 }
@@ -125,7 +125,7 @@ void storeElement(std::uint8_t* dst, DType dtype, bool bigEndian, const Scalar& 
             break;
         case DType::Bool:
             if (!v.isInteger || (v.integer != 0 && v.integer != 1))
-                throw FormatError(what + ": " + scalarText(v) +
+                throw EditRefused(what + ": " + scalarText(v) +
                                   " is not a boolean (use 0/1 or true/false)");
             p[0] = std::uint8_t(v.integer);
             break;

@@ -102,7 +102,7 @@ PasteBlock parsePasteText(const std::string& text) {
         for (std::size_t c = 0; c < cells.size(); ++c) {
             try {
                 block.values.push_back(parseScalar(cells[c]));
-            } catch (const FormatError& e) {
+            } catch (const Error& e) {
                 throw FormatError("line " + std::to_string(lineNo) + ", column " +
                                   std::to_string(c + 1) + ": " + e.what());
             }
@@ -210,7 +210,7 @@ PasteBlock loadPasteFile(const std::string& path) {
         if (bytes.size() >= 6 && std::memcmp(bytes.data(), "\x93NUMPY", 6) == 0)
             return parseNpy(bytes);
         return parsePasteText(std::string(bytes.begin(), bytes.end()));
-    } catch (const FormatError& e) {
+    } catch (const Error& e) {
         throw FormatError(path + ": " + e.what());
     }
 }

@@ -110,7 +110,7 @@ Region resolveRegion(const RegionSpec& spec, const std::vector<std::int64_t>& sh
     for (const AxisSelector& a : spec.axes)
         if (a.kind != AxisSelector::Kind::Ellipsis) ++named;
     if (named > shape.size())
-        throw FormatError(where(path, shape) + " has " + std::to_string(shape.size()) +
+        throw EditRefused(where(path, shape) + " has " + std::to_string(shape.size()) +
                           " axes but [" + spec.text + "] names " + std::to_string(named));
     for (const AxisSelector& a : spec.axes) {
         if (a.kind == AxisSelector::Kind::Ellipsis)
@@ -129,7 +129,7 @@ Region resolveRegion(const RegionSpec& spec, const std::vector<std::int64_t>& sh
         if (a.kind == AxisSelector::Kind::Index) {
             const std::int64_t i = a.index < 0 ? a.index + dim : a.index;
             if (i < 0 || i >= dim)
-                throw FormatError("index " + std::to_string(a.index) + " is out of range for " +
+                throw EditRefused("index " + std::to_string(a.index) + " is out of range for " +
                                   axis + " of " + where(path, shape));
             r.start.push_back(i);
             r.count.push_back(1);
@@ -140,13 +140,13 @@ Region resolveRegion(const RegionSpec& spec, const std::vector<std::int64_t>& sh
             if (!v) return dflt;
             const std::int64_t b = *v < 0 ? *v + dim : *v;
             if (b < 0 || b > dim)
-                throw FormatError("slice bound " + std::to_string(*v) + " is out of range for " +
+                throw EditRefused("slice bound " + std::to_string(*v) + " is out of range for " +
                                   axis + " of " + where(path, shape));
             return b;
         };
         const std::int64_t start = bound(a.start, 0), stop = bound(a.stop, dim);
         if (stop <= start)
-            throw FormatError("slice " + std::to_string(start) + ":" + std::to_string(stop) +
+            throw EditRefused("slice " + std::to_string(start) + ":" + std::to_string(stop) +
                               " selects nothing on " + axis + " of " + where(path, shape));
         r.start.push_back(start);
         r.count.push_back((stop - start + a.step - 1) / a.step);

@@ -7,6 +7,7 @@
 #include "io/atomic_file.h"
 #include "io/npy_writer.h"
 #include "model/error.h"
+#include "model/unsupported.h"
 
 namespace ws {
 
@@ -73,6 +74,7 @@ ExportReport exportModel(const Model& model, const std::string& path,
     const std::string ext = lowerExtension(path);
     try {
         if (ext == ".npy") return exportOneNpy(model, path, options);
+        refuseToLoseUnsupported(model, options.dropUnsupported, "exporting");
         auto it = exporterTable().find(ext);
         if (it == exporterTable().end())
             throw FormatError("cannot export to '" +
@@ -80,6 +82,8 @@ ExportReport exportModel(const Model& model, const std::string& path,
                               "' files (supported: .pth, .pt, .safetensors, .npz, .npy, .h5)");
         ExportInput input;
         input.stem = stemOf(path);
+        if (model.format == Format::Safetensors)
+            input.safetensorsMetadata = model.find("__metadata__");
         model.forEachTensor([&](Node& n) {
             if (n.tensor) input.tensors.push_back(&n);
         });
@@ -89,12 +93,10 @@ ExportReport exportModel(const Model& model, const std::string& path,
         it->second(input, out, report);
         out.commit();
         return report;
-    } catch (const FormatError& e) {
-        const std::string what = e.what();
-        if (what.compare(0, path.size() + 1, path + ":") == 0) throw;
-        throw FormatError(path + ": " + what);
+    } catch (const Error& e) {
+        rethrowNamingFile(e, path);
     } catch (const std::bad_alloc&) {
-        throw FormatError(path + ": out of memory while exporting");
+        throw FormatError("out of memory while exporting", path);
     }
 }
 

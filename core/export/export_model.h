@@ -20,6 +20,9 @@ namespace ws {
 
 struct ExportOptions {
     std::string tensorPath;  // .npy: which tensor
+    // Write the readable tensors although the model holds unsupported ones (model/unsupported.h)
+    // that the output will lack; without it such an export is refused, naming them.
+    bool dropUnsupported = false;
 };
 
 struct ExportReport {
@@ -28,7 +31,8 @@ struct ExportReport {
     std::vector<std::string> notes;
 };
 
-// Throws FormatError("<path>: <why>"); the destination is then untouched.
+// Throws ws::Error naming `path` (IoError for the disk, FormatError for what cannot be written);
+// the destination is then untouched.
 ExportReport exportModel(const Model& model, const std::string& path,
                          const ExportOptions& options = ExportOptions());
 

@@ -14,6 +14,9 @@ class AtomicFile;
 struct ExportInput {
     std::vector<const Node*> tensors;  // tensor nodes in tree order
     std::string stem;                  // output file name without folder and extension
+    // A safetensors source's __metadata__ group (its entries are value nodes), kept when the
+    // export is safetensors too; null otherwise.
+    const Node* safetensorsMetadata = nullptr;
 };
 
 using ExporterFunction = void (*)(const ExportInput& input, AtomicFile& out, ExportReport& report);

@@ -12,6 +12,10 @@ namespace ws {
 void exportSafetensorsFile(const ExportInput& input, AtomicFile& out, ExportReport& report) {
     nlohmann::ordered_json header;
     header["__metadata__"] = {{"format", "pt"}};
+    // The source's metadata (the spec's str -> str map) is kept, its own "format" included.
+    if (const Node* meta = input.safetensorsMetadata)
+        for (const auto& entry : meta->children)
+            if (entry->kind == NodeKind::Value) header["__metadata__"][entry->name] = entry->value;
     std::uint64_t offset = 0;
     for (const Node* n : input.tensors) {
         const Tensor& t = *n->tensor;

@@ -88,7 +88,7 @@ class LegacyKerasReader {
         builder_.addUnclaimed(root_);
         Hdf5NodeBuilder::addAttributeValues(*model_.root, root_);
 
-        model_.format = "keras-h5";
+        model_.format = Format::KerasH5;
         model_.formatDetail = describe(fullModel, hasLayerNames, *weights);
         if (!hasLayerNames)
             model_.warnings.push_back(
@@ -221,7 +221,7 @@ void readKerasHdf5(const std::string& path, ByteSourcePtr file, Model& model) {
     auto root = h5::readTree(*h5file);
     if (isKerasV3WeightsFile(*root)) {
         buildKerasV3Tree(h5file, *root, nullptr, model);
-        model.format = "keras-weights-h5";
+        model.format = Format::KerasWeightsH5;
         model.formatDetail = "Keras 3 weights file (.weights.h5, layers/<name>/vars/<i>)";
         return;
     }

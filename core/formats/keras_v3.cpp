@@ -58,7 +58,7 @@ void readKerasArchive(const ZipArchive& zip, Model& model) {
         // inflated by the zip reader. Either way libhdf5 reads the bytes in place.
         file = h5::File::openImage(zip.open(*weights));
         root = h5::readTree(*file);
-    } catch (const FormatError& e) {
+    } catch (const Error& e) {
         throw FormatError(std::string("model.weights.h5 in the .keras archive: ") + e.what());
     }
     model.keepAlive.push_back(file);
@@ -79,7 +79,7 @@ void readKerasArchive(const ZipArchive& zip, Model& model) {
         model.root->addChild(std::move(node));
     }
 
-    model.format = "keras-v3";
+    model.format = Format::KerasV3;
     const std::string version = stringField(metadata, "keras_version");
     const std::string saved = stringField(metadata, "date_saved");
     model.formatDetail = (version.empty() ? std::string("Keras 3") : "Keras " + version) +

@@ -46,10 +46,10 @@ std::unique_ptr<Model> openModel(const std::string& path) {
                 throw FormatError("not a Keras HDF5, Keras 3, PyTorch or safetensors file: " +
                                   describeUnknownContent(*file));
         }
-    } catch (const FormatError& e) {
-        throw FormatError(path + ": " + e.what());
+    } catch (const Error& e) {
+        rethrowNamingFile(e, path);
     } catch (const std::bad_alloc&) {
-        throw FormatError(path + ": out of memory while reading the file's metadata");
+        throw FormatError("out of memory while reading the file's metadata", path);
     }
     model->reindex();
     return model;

@@ -9,7 +9,8 @@
 
 namespace ws {
 
-// Throws FormatError("<path>: <what is wrong>") for anything it cannot read.
+// Throws ws::Error naming `path` in Error::file(): IoError when the file cannot be opened or
+// mapped, FormatError for content it cannot read.
 std::unique_ptr<Model> openModel(const std::string& path);
 
 }  // namespace ws

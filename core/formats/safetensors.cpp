@@ -13,6 +13,7 @@
 #include "formats/readers.h"
 #include "formats/safetensors_dtype.h"
 #include "model/error.h"
+#include "model/unsupported.h"
 
 namespace ws {
 
@@ -27,16 +28,17 @@ struct TensorEntry {
     std::vector<std::int64_t> shape;
     std::uint64_t begin = 0;
     std::uint64_t end = 0;
+    std::string dtypeText;   // as the header spells it
+    bool knownDtype = true;  // false: the tensor becomes an unsupported node
 };
 
-DType parseDType(const std::string& tensor, const nlohmann::json& value) {
+void parseDType(const std::string& tensor, const nlohmann::json& value, TensorEntry& t) {
     if (!value.is_string())
         throw FormatError("safetensors: tensor '" + tensor + "' has no dtype string");
-    const std::string& name = value.get_ref<const std::string&>();
-    const std::optional<DType> dtype = dtypeFromSafetensorsName(name);
-    if (!dtype)
-        throw FormatError("safetensors: tensor '" + tensor + "' has unsupported dtype " + name);
-    return *dtype;
+    t.dtypeText = value.get_ref<const std::string&>();
+    const std::optional<DType> dtype = dtypeFromSafetensorsName(t.dtypeText);
+    t.knownDtype = dtype.has_value();
+    if (dtype) t.dtype = *dtype;
 }
 
 std::uint64_t parseUnsigned(const std::string& tensor, const nlohmann::json& value,
@@ -59,7 +61,7 @@ TensorEntry parseEntry(const std::string& name, const nlohmann::json& info,
         if (it == info.end()) throw FormatError("safetensors: tensor '" + name + "' has no " + key);
         return *it;
     };
-    t.dtype = parseDType(name, field("dtype"));
+    parseDType(name, field("dtype"), t);
 
     const nlohmann::json& shape = field("shape");
     if (!shape.is_array())
@@ -86,6 +88,7 @@ TensorEntry parseEntry(const std::string& name, const nlohmann::json& info,
         throw FormatError("safetensors: tensor '" + name + "' has data_offsets [" +
                           std::to_string(t.begin) + ", " + std::to_string(t.end) +
                           "] outside the data region of " + std::to_string(dataSize) + " bytes");
+    if (!t.knownDtype) return t;  // its element size is unknown: nothing to check the span by
     const std::uint64_t width = dtypeSize(t.dtype);
     if (numel > limit / width || numel * width != t.end - t.begin)
         throw FormatError(
@@ -178,20 +181,14 @@ std::vector<std::string> splitDotted(const std::string& name) {
 
 // Groups tensors by their dotted prefixes. A prefix that is itself a tensor name cannot also
 // be a layer, so grouping stops there and the rest of the name stays in the leaf's name.
-void addTensors(const std::vector<TensorEntry>& entries, const ByteSourcePtr& data, Node& root) {
+void addTensors(const std::vector<TensorEntry>& entries, const ByteSourcePtr& data, Model& model) {
+    Node& root = *model.root;
     std::unordered_set<std::string> names;
     for (const TensorEntry& e : entries) names.insert(e.name);
     // Layers by dotted prefix: a model with thousands of blocks would make a search among a
     // parent's children quadratic.
     std::unordered_map<std::string, Node*> layers;
     for (const TensorEntry& e : entries) {
-        auto tensor = std::make_shared<Tensor>();
-        tensor->dtype = e.dtype;
-        tensor->shape = e.shape;
-        tensor->storage = std::make_shared<SubByteSource>(data, e.begin, e.end - e.begin);
-        tensor->storageKey = std::to_string(e.begin) + "-" + std::to_string(e.end);
-        tensor->validate();
-
         std::vector<std::string> parts = splitDotted(e.name);
         Node* parent = &root;
         std::string prefix;
@@ -208,10 +205,27 @@ void addTensors(const std::vector<TensorEntry>& entries, const ByteSourcePtr& da
         }
         std::string leaf = parts[used];
         for (std::size_t i = used + 1; i < parts.size(); ++i) leaf += "." + parts[i];
+        const std::string offsets =
+            "[" + std::to_string(e.begin) + ", " + std::to_string(e.end) + "]";
+        if (!e.knownDtype) {
+            auto node = makeValueNode(leaf, e.dtypeText + " " + shapeToString(e.shape), "tensor");
+            node->path = e.name;
+            node->setAttribute("dtype", e.dtypeText);
+            node->setAttribute("shape", shapeToString(e.shape));
+            node->setAttribute("data_offsets", offsets);
+            markUnsupported(model, *parent->addChild(std::move(node)),
+                            "safetensors dtype " + e.dtypeText + " is not supported");
+            continue;
+        }
+        auto tensor = std::make_shared<Tensor>();
+        tensor->dtype = e.dtype;
+        tensor->shape = e.shape;
+        tensor->storage = std::make_shared<SubByteSource>(data, e.begin, e.end - e.begin);
+        tensor->storageKey = std::to_string(e.begin) + "-" + std::to_string(e.end);
+        tensor->validate();
         auto node = makeTensorNode(leaf, tensor);
         node->path = e.name;
-        node->setAttribute("data_offsets",
-                           "[" + std::to_string(e.begin) + ", " + std::to_string(e.end) + "]");
+        node->setAttribute("data_offsets", offsets);
         parent->addChild(std::move(node));
     }
 }
@@ -271,7 +285,7 @@ void readSafetensors(ByteSourcePtr file, Model& model) {
         model.warnings.push_back(std::to_string(data->size() - expected) +
                                  " bytes after the last tensor are not used by any tensor");
 
-    model.format = "safetensors";
+    model.format = Format::Safetensors;
     std::string detail = "safetensors, " + std::to_string(entries.size()) + " tensors";
     if (metadata && metadata->is_object()) {
         auto fmt = metadata->find("format");
@@ -280,7 +294,7 @@ void readSafetensors(ByteSourcePtr file, Model& model) {
     }
     model.formatDetail = detail;
     if (metadata) addMetadata(*metadata, *model.root);
-    addTensors(entries, data, *model.root);
+    addTensors(entries, data, model);
 }
 
 }  // namespace ws

@@ -29,7 +29,7 @@ struct PickleStream {
             auto doc = pickle::unpickle(data + pos, size - pos, report, &used);
             pos += used;
             return doc;
-        } catch (const FormatError& e) {
+        } catch (const Error& e) {
             throw FormatError(std::string("legacy torch file, ") + what + " (pickle at byte " +
                               std::to_string(pos) + "): " + e.what());
         }
@@ -153,7 +153,7 @@ void readTorchLegacy(ByteSourcePtr file, Model& model) {
     std::string location;
     for (const auto& r : refs)
         if (r.second.location != "cpu") location = r.second.location;
-    model.format = "torch-legacy";
+    model.format = Format::TorchLegacy;
     model.formatDetail = std::string("PyTorch legacy serialization (protocol 1001, ") +
                          (littleEndian ? "little" : "big") + "-endian, " +
                          std::to_string(refs.size()) + " storages" +

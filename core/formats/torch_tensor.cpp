@@ -84,7 +84,7 @@ DecodedTensor decodeCall(const std::string& q, const Value& call, const std::str
         t->storage = context.storageBytes(use.ref);
         try {
             t->validate();
-        } catch (const FormatError& e) {
+        } catch (const Error& e) {
             throw FormatError("tensor '" + path + "': " + e.what());
         }
         const Value* rg = arg(call, 4);

@@ -1,14 +1,19 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "formats/torch_tree.h"
 
+#include <algorithm>
+#include <cctype>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <map>
+#include <unordered_map>
 #include <utility>
 #include <vector>
 
+#include "formats/numpy_array.h"
 #include "model/error.h"
+#include "model/unsupported.h"
 
 namespace ws::torchfmt {
 
@@ -151,6 +156,8 @@ bool isScriptObject(const Value& v) {
            v.state->kind == Kind::Dict;
 }
 bool isModuleLike(const Value& v) { return isNnModule(v) || isScriptObject(v); }
+// What becomes a tensor node: torch tensors and NumPy arrays.
+bool isArray(const Value& v) { return isTensorObject(v) || isNumpyArray(v); }
 
 class TreeBuilder {
   public:
@@ -168,8 +175,8 @@ class TreeBuilder {
             Node* node = top->addChild(std::move(layer));
             addModule(node, "", "", root, 0);
         } else {
-            addValue(top, isTensorObject(root) ? "tensor" : "value",
-                     isTensorObject(root) ? "tensor" : "value", root, 0);
+            addValue(top, isArray(root) ? "tensor" : "value", isArray(root) ? "tensor" : "value",
+                     root, 0);
         }
     }
 
@@ -196,14 +203,7 @@ class TreeBuilder {
         context.bigEndian = options_.bigEndian;
         context.storageBytes = [this](const StorageRef& ref) { return storageBytes(ref); };
         DecodedTensor d = decodeTensor(v, path, context);
-        if (!d.tensor) {
-            model_.warnings.push_back("'" + path + "': " + d.unsupported);
-            auto node = makeValueNode(name, pickle::toDisplayText(v, 6, 1024), "object");
-            node->path = path;
-            node->className = v.qualifiedName();
-            parent->addChild(std::move(node));
-            return;
-        }
+        if (!d.tensor) return addUnsupported(parent, name, path, v, d.unsupported);
         auto node = makeTensorNode(name, d.tensor);
         node->path = path;
         node->setAttribute("storage", d.tensor->storageKey);
@@ -213,6 +213,25 @@ class TreeBuilder {
         if (d.parameter) node->setAttribute("parameter", "True");
         if (d.requiresGrad) node->setAttribute("requires_grad", "True");
         parent->addChild(std::move(node));
+    }
+
+    void addNumpyArray(Node* parent, const std::string& name, const std::string& path,
+                       const Value& v) {
+        DecodedArray d = decodeNumpyArray(v, "numpy:" + path);
+        if (!d.tensor) return addUnsupported(parent, name, path, v, d.unsupported);
+        auto node = makeTensorNode(name, d.tensor);
+        node->path = path;
+        node->className = "numpy.ndarray";
+        parent->addChild(std::move(node));
+    }
+
+    // An array Weightsmith cannot read stays visible as a value node marked unsupported.
+    void addUnsupported(Node* parent, const std::string& name, const std::string& path,
+                        const Value& v, const std::string& why) {
+        auto node = makeValueNode(name, pickle::toDisplayText(v, 6, 1024), "object");
+        node->path = path;
+        node->className = v.qualifiedName();
+        markUnsupported(model_, *parent->addChild(std::move(node)), why);
     }
 
     // ---- containers ----------------------------------------------------------------------
@@ -246,6 +265,17 @@ class TreeBuilder {
         return node;
     }
 
+    // "layers.0.weight" names a module path; "val_acc=0.93" or "EarlyStopping{'a': 1.5}" do
+    // not and stay whole. A part of a module path is a Python identifier or an index.
+    static bool isModulePathPart(const std::string& part) {
+        if (part.empty()) return false;
+        const auto word = [](unsigned char c) { return c == '_' || c >= 0x80 || std::isalnum(c); };
+        if (std::all_of(part.begin(), part.end(), [](unsigned char c) { return std::isdigit(c); }))
+            return true;
+        return !std::isdigit(static_cast<unsigned char>(part[0])) &&
+               std::all_of(part.begin(), part.end(), word);
+    }
+
     static std::vector<std::string> splitDots(const std::string& key) {
         std::vector<std::string> parts;
         std::size_t start = 0;
@@ -256,7 +286,7 @@ class TreeBuilder {
             start = dot + 1;
         }
         for (const auto& p : parts)
-            if (p.empty()) return {key};
+            if (!isModulePathPart(p)) return {key};
         return parts;
     }
 
@@ -264,7 +294,7 @@ class TreeBuilder {
         for (const auto& kv : dict.pairs) {
             std::string key = keyText(kv.first);
             const Value& v = *kv.second;
-            if (isTensorObject(v) || isModuleLike(v)) {
+            if (isArray(v) || isModuleLike(v)) {
                 auto parts = splitDots(key);
                 Node* parent = parts.size() > 1 ? layersFor(node, path, parts) : node;
                 if (parent) {
@@ -304,14 +334,26 @@ class TreeBuilder {
         }
     }
 
-    bool holdsTensorsOrModules(const Value& seq) {
-        for (const Value* item : seq.items)
-            if (isTensorObject(*item) || isModuleLike(*item) || item->kind == Kind::Dict) {
-                if (item->kind != Kind::Dict) return true;
-                for (const auto& kv : item->pairs)
-                    if (isTensorObject(*kv.second) || isModuleLike(*kv.second)) return true;
-            }
-        return false;
+    // True when a tensor or module sits anywhere below `v`, through dicts, lists and tuples:
+    // Lightning's optimizer_states is a list of dicts of dicts of tensors, and a container that
+    // holds one must open as a tree, not as a line of text. Answers are remembered per value
+    // (pickles share containers), and a value being looked at counts as holding nothing, so cycles
+    // end.
+    bool holdsTensorsOrModules(const Value& v, int depth) {
+        if (isArray(v) || isModuleLike(v)) return true;
+        if (depth > kMaxTreeDepth) return false;
+        auto [it, fresh] = holds_.emplace(&v, false);
+        if (!fresh) return it->second;
+        bool found = false;
+        if (v.isSequence()) {
+            for (const Value* item : v.items)
+                if ((found = holdsTensorsOrModules(*item, depth + 1))) break;
+        } else if (v.kind == Kind::Dict) {
+            for (const auto& kv : v.pairs)
+                if ((found = holdsTensorsOrModules(*kv.second, depth + 1))) break;
+        }
+        holds_[&v] = found;
+        return found;
     }
 
     void addValue(Node* parent, const std::string& name, const std::string& path, const Value& v,
@@ -323,6 +365,8 @@ class TreeBuilder {
         }
         if (isTensorObject(v)) {
             addTensor(parent, name, path, v);
+        } else if (isNumpyArray(v)) {
+            addNumpyArray(parent, name, path, v);
         } else if (v.kind == Kind::Dict) {
             auto group = std::make_unique<Node>(NodeKind::Group, name);
             group->path = path;
@@ -333,7 +377,7 @@ class TreeBuilder {
             layer->path = path;
             Node* node = parent->addChild(std::move(layer));
             addModule(node, path, "", v, depth);
-        } else if (v.isSequence() && holdsTensorsOrModules(v)) {
+        } else if (v.isSequence() && holdsTensorsOrModules(v, depth)) {
             auto group = std::make_unique<Node>(NodeKind::Group, name);
             group->path = path;
             Node* node = parent->addChild(std::move(group));
@@ -408,6 +452,7 @@ class TreeBuilder {
     Model& model_;
     std::map<std::string, ByteSourcePtr> storages_;
     std::map<std::pair<const Node*, std::string>, Node*> layerIndex_;
+    std::unordered_map<const Value*, bool> holds_;  // see holdsTensorsOrModules
     std::size_t nodes_ = 0;
 };
 

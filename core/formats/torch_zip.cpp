@@ -62,7 +62,7 @@ std::unique_ptr<pickle::Document> unpickleEntry(const ZipArchive& zip, const Zip
     }
     try {
         return pickle::unpickle(data, std::size_t(bytes->size()), report);
-    } catch (const FormatError& e) {
+    } catch (const Error& e) {
         throw FormatError(entry.name + ": " + e.what());
     }
 }
@@ -189,7 +189,7 @@ void readTorchZip(const ZipArchive& zip, Model& model) {
 
     const std::string version = readSmallText(zip, prefix + "version", 32);
     const std::string formatVersion = readSmallText(zip, prefix + ".format_version", 32);
-    model.format = script ? "torchscript" : "torch-zip";
+    model.format = script ? Format::TorchScript : Format::TorchZip;
     std::string detail =
         script ? "TorchScript archive (torch.jit.save)" : "PyTorch zip archive (torch.save)";
     detail += ", folder '" + prefix + "'";

@@ -51,11 +51,11 @@ void AtomicFile::fail(const std::string& what, int err) {
     fd_ = -1;
     if (!temp_.empty()) ::unlink(temp_.c_str());
     temp_.clear();
-    throw FormatError(path_ + ": " + what + ": " + std::strerror(err));
+    throw IoError(what + ": " + std::strerror(err), path_);
 }
 
 void AtomicFile::write(const void* data, std::size_t n) {
-    if (fd_ < 0) throw FormatError(path_ + ": write after the file was closed");
+    if (fd_ < 0) throw InternalError("write after the file was closed", path_);
     const char* p = static_cast<const char*>(data);
     while (n) {
         const ssize_t w = ::write(fd_, p, n);
@@ -68,9 +68,9 @@ void AtomicFile::write(const void* data, std::size_t n) {
 }
 
 void AtomicFile::writeAt(std::uint64_t offset, const void* data, std::size_t n) {
-    if (fd_ < 0) throw FormatError(path_ + ": write after the file was closed");
+    if (fd_ < 0) throw InternalError("write after the file was closed", path_);
     if (offset > position_ || n > position_ - offset)
-        throw FormatError(path_ + ": internal error: rewrite past the written bytes");
+        throw InternalError("rewrite past the written bytes", path_);
     const char* p = static_cast<const char*>(data);
     while (n) {
         const ssize_t w = ::pwrite(fd_, p, n, off_t(offset));
@@ -83,7 +83,7 @@ void AtomicFile::writeAt(std::uint64_t offset, const void* data, std::size_t n) 
 }
 
 void AtomicFile::commit() {
-    if (fd_ < 0) throw FormatError(path_ + ": commit after the file was closed");
+    if (fd_ < 0) throw InternalError("commit after the file was closed", path_);
     if (::fsync(fd_) != 0) fail("cannot flush to disk", errno);
     const int fd = fd_;
     fd_ = -1;

@@ -14,7 +14,7 @@ namespace ws {
 
 class AtomicFile {
   public:
-    // Creates the temporary file. Throws FormatError("<path>: <what>: <errno text>").
+    // Creates the temporary file. Throws IoError("<what>: <errno text>") naming the path.
     explicit AtomicFile(const std::string& path);
     ~AtomicFile();
     AtomicFile(const AtomicFile&) = delete;

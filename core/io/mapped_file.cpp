@@ -40,20 +40,20 @@ class MappedFile : public ByteSource {
 
 ByteSourcePtr mapFile(const std::string& path) {
     int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-    if (fd < 0) throw FormatError(std::string("cannot open: ") + std::strerror(errno));
+    if (fd < 0) throw IoError(std::string("cannot open: ") + std::strerror(errno));
     struct stat st {};
     if (fstat(fd, &st) != 0) {
         int err = errno;
         ::close(fd);
-        throw FormatError(std::string("cannot stat: ") + std::strerror(err));
+        throw IoError(std::string("cannot stat: ") + std::strerror(err));
     }
     if (S_ISDIR(st.st_mode)) {
         ::close(fd);
-        throw FormatError("is a directory, not a model file");
+        throw IoError("is a directory, not a model file");
     }
     if (!S_ISREG(st.st_mode)) {
         ::close(fd);
-        throw FormatError("is not a regular file");
+        throw IoError("is not a regular file");
     }
     std::uint64_t size = std::uint64_t(st.st_size);
     if (size == 0) {
@@ -63,7 +63,7 @@ ByteSourcePtr mapFile(const std::string& path) {
     void* base = mmap(nullptr, size, PROT_READ, MAP_PRIVATE, fd, 0);
     int err = errno;
     ::close(fd);
-    if (base == MAP_FAILED) throw FormatError(std::string("cannot map: ") + std::strerror(err));
+    if (base == MAP_FAILED) throw IoError(std::string("cannot map: ") + std::strerror(err));
     return std::make_shared<MappedFile>(static_cast<const std::uint8_t*>(base), size);
 }
 

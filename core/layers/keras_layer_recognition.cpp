@@ -256,7 +256,7 @@ LayerSet recognizeKerasLayers(const Model& model, const json& architecture) {
         config["keras_version"].is_string())
         set.kerasVersion = config["keras_version"].get<std::string>();  // model.to_json() output
     set.kerasMajor = majorOf(set.kerasVersion);
-    if (set.kerasMajor == 0 && model.format == "keras-v3") set.kerasMajor = 3;
+    if (set.kerasMajor == 0 && model.format == Format::KerasV3) set.kerasMajor = 3;
     set.modelClass = keras::layerClass(config);
 
     auto entries = keras::modelLayers(config);

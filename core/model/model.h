@@ -8,6 +8,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "model/format.h"
 #include "model/node.h"
 
 namespace ws {
@@ -24,8 +25,7 @@ class Model {
     Model();
 
     std::string filePath;
-    std::string format;        // "keras-h5", "keras-v3", "keras-weights-h5", "torch-zip",
-                               // "torch-legacy", "torchscript", "safetensors"
+    Format format = Format::Unknown;
     std::string formatDetail;  // human text: "Keras 2.15.0 full model (tensorflow)", ...
     std::unique_ptr<Node> root;
     std::vector<std::string> warnings;

@@ -10,7 +10,7 @@
 
 #include "model/error.h"
 #include "pickle/globals.h"
-#include "pickle/opcodes.h"
+#include "pickle/op.h"
 #include "pickle/text_decode.h"
 
 namespace ws::pickle {
@@ -40,7 +40,7 @@ class Unpickler {
                 fail(size_ == 0 ? "the pickle is empty" : "input ends before the STOP opcode");
             }
             op_ = data_[pos_++];
-            if (op_ == '.') break;
+            if (op_ == std::uint8_t(Op::Stop)) break;
             step();
         }
         if (stack_.empty()) fail("the stack is empty at STOP");
@@ -55,35 +55,6 @@ class Unpickler {
         std::string where = name ? std::string(name) + " at byte " + std::to_string(opStart_)
                                  : "byte " + std::to_string(opStart_);
         throw FormatError("pickle: " + where + ": " + what);
-    }
-
-    // ---- input -----------------------------------------------------------------------------
-    const std::uint8_t* take(std::uint64_t n) {
-        if (n > size_ - pos_)
-            fail("needs " + std::to_string(n) + " bytes but the input ends after " +
-                 std::to_string(size_ - pos_));
-        const std::uint8_t* p = data_ + pos_;
-        pos_ += std::size_t(n);
-        return p;
-    }
-    std::uint64_t readLE(std::size_t n) {
-        const std::uint8_t* p = take(n);
-        std::uint64_t v = 0;
-        for (std::size_t i = n; i-- > 0;) v = (v << 8) | p[i];
-        return v;
-    }
-    std::string readLine() {
-        const void* nl = std::memchr(data_ + pos_, '\n', size_ - pos_);
-        if (!nl) fail("the text argument has no terminating newline");
-        std::size_t end = std::size_t(static_cast<const std::uint8_t*>(nl) - data_);
-        std::string s(reinterpret_cast<const char*>(data_ + pos_), end - pos_);
-        pos_ = end + 1;
-        if (!s.empty() && s.back() == '\r') s.pop_back();
-        return s;
-    }
-    std::string readBytes(std::uint64_t n) {
-        const std::uint8_t* p = take(n);
-        return std::string(reinterpret_cast<const char*>(p), std::size_t(n));
     }
 
     // ---- values and stack ------------------------------------------------------------------
@@ -118,6 +89,11 @@ class Unpickler {
         return items;
     }
 
+    Value* makeBool(bool v) {
+        Value* b = make(Kind::Bool);
+        b->boolean = v;
+        return b;
+    }
     Value* makeInt(std::int64_t v) {
         Value* x = make(Kind::Int);
         x->integer = v;
@@ -158,17 +134,19 @@ class Unpickler {
         }
         return makeInt(v);
     }
-    std::uint64_t memoIndexFromText() {
-        std::string s = readLine();
+    std::uint64_t memoIndexFromText(std::string_view line) {
+        const std::string s(line);
         if (s.empty() || s.size() > 19) fail("bad memo index \"" + sanitizeUtf8(s) + "\"");
         for (char c : s)
             if (c < '0' || c > '9') fail("bad memo index \"" + sanitizeUtf8(s) + "\"");
         return std::stoull(s);
     }
 
-    Value* longFromBytes(std::uint64_t n) {
+    // LONG1 / LONG4: little-endian two's complement.
+    Value* longFromBytes(std::string_view bytes) {
+        const std::uint64_t n = bytes.size();
         if (n > limits_.maxBigIntBytes * 64) fail("integer of " + std::to_string(n) + " bytes");
-        const std::uint8_t* p = take(n);
+        const auto* p = reinterpret_cast<const std::uint8_t*>(bytes.data());
         if (n == 0) return makeInt(0);
         bool negative = p[n - 1] & 0x80;
         // Fits in int64 when every byte above the eighth is pure sign extension.
@@ -327,74 +305,76 @@ class Unpickler {
 
     // ---- the opcode loop -------------------------------------------------------------------
     void step() {
-        switch (op_) {
-            case '(':
+        const OpInfo* info = opInfo(op_);
+        if (!info) {
+            static const char* hex = "0123456789abcdef";
+            std::string code = "0x";
+            code += hex[op_ >> 4];
+            code += hex[op_ & 15];
+            op_ = 0;  // no opcode name for the message
+            fail("unknown opcode " + code);
+        }
+        const Op op = info->op;
+        if (op == Op::Ext1 || op == Op::Ext2 || op == Op::Ext4)
+            fail("the copyreg extension registry is not supported (no torch file uses it)");
+        if (op == Op::NextBuffer || op == Op::ReadOnlyBuffer)
+            fail("out-of-band buffers (protocol 5) are not supported");
+        Argument arg;
+        std::string error;
+        if (!readArgument(info->arg, data_, size_, pos_, arg, error)) fail(error);
+        switch (op) {
+            case Op::Mark:
                 if (marks_.size() >= limits_.maxMarks)
                     fail("more than " + std::to_string(limits_.maxMarks) + " nested MARKs");
                 marks_.push_back(stack_.size());
                 break;
-            case '0':
+            case Op::Pop:
                 pop();
                 break;
-            case '1':
+            case Op::PopMark:
                 popMark();
                 break;
-            case '2':
+            case Op::Dup:
                 push(top());
                 break;
-            case 0x80: {
-                std::uint64_t proto = readLE(1);
-                if (proto > 5) fail("unsupported protocol " + std::to_string(proto));
+            case Op::Proto:
+                if (arg.number > 5) fail("unsupported protocol " + std::to_string(arg.number));
                 break;
-            }
-            case 0x95: {
-                std::uint64_t n = readLE(8);
-                if (n > size_ - pos_)
-                    fail("frame of " + std::to_string(n) + " bytes goes past the end");
+            case Op::Frame:
+                if (arg.number > size_ - pos_)
+                    fail("frame of " + std::to_string(arg.number) + " bytes goes past the end");
                 break;
-            }
             // Scalars.
-            case 'N':
+            case Op::None:
                 push(make(Kind::None));
                 break;
-            case 0x88:
-            case 0x89: {
-                Value* b = make(Kind::Bool);
-                b->boolean = op_ == 0x88;
-                push(b);
+            case Op::NewTrue:
+            case Op::NewFalse:
+                push(makeBool(op == Op::NewTrue));
                 break;
-            }
-            case 'I': {
-                std::string s = readLine();
-                if (s == "00" || s == "01") {
-                    Value* b = make(Kind::Bool);
-                    b->boolean = s == "01";
-                    push(b);
-                } else {
-                    push(parseDecimal(s, false));
-                }
+            case Op::Int:
+                // Protocol 0 spells booleans as INT 00 / 01.
+                if (arg.bytes == "00" || arg.bytes == "01")
+                    push(makeBool(arg.bytes == "01"));
+                else
+                    push(parseDecimal(std::string(arg.bytes), false));
                 break;
-            }
-            case 'L':
-                push(parseDecimal(readLine(), true));
+            case Op::Long:
+                push(parseDecimal(std::string(arg.bytes), true));
                 break;
-            case 'J':
-                push(makeInt(std::int32_t(std::uint32_t(readLE(4)))));
+            case Op::BinInt:
+                push(makeInt(std::int32_t(std::uint32_t(arg.number))));
                 break;
-            case 'K':
-                push(makeInt(std::int64_t(readLE(1))));
+            case Op::BinInt1:
+            case Op::BinInt2:
+                push(makeInt(std::int64_t(arg.number)));
                 break;
-            case 'M':
-                push(makeInt(std::int64_t(readLE(2))));
+            case Op::Long1:
+            case Op::Long4:
+                push(longFromBytes(arg.bytes));
                 break;
-            case 0x8a:
-                push(longFromBytes(readLE(1)));
-                break;
-            case 0x8b:
-                push(longFromBytes(readLE(4)));
-                break;
-            case 'F': {
-                std::string s = readLine();
+            case Op::Float: {
+                const std::string s(arg.bytes);
                 char* end = nullptr;
                 Value* f = make(Kind::Float);
                 f->real = std::strtod(s.c_str(), &end);
@@ -403,175 +383,146 @@ class Unpickler {
                 push(f);
                 break;
             }
-            case 'G': {
+            case Op::BinFloat: {
                 std::uint64_t bits = 0;
-                const std::uint8_t* p = take(8);
-                for (int i = 0; i < 8; ++i) bits = (bits << 8) | p[i];  // big-endian
+                for (char c : arg.bytes) bits = (bits << 8) | std::uint8_t(c);  // big-endian
                 Value* f = make(Kind::Float);
                 std::memcpy(&f->real, &bits, 8);
                 push(f);
                 break;
             }
             // Text and bytes.
-            case 'S': {
-                auto s = unquotePythonString(readLine());
+            case Op::String: {
+                auto s = unquotePythonString(std::string(arg.bytes));
                 if (!s) fail("malformed quoted string");
                 push(makeStr(isValidUtf8(*s) ? *s : latin1ToUtf8(*s)));
                 break;
             }
-            case 'T':
-            case 'U': {
-                std::string s = readBytes(readLE(op_ == 'T' ? 4 : 1));
+            case Op::BinString:
+            case Op::ShortBinString: {
+                std::string s(arg.bytes);
                 push(makeStr(isValidUtf8(s) ? s : latin1ToUtf8(s)));
                 break;
             }
-            case 'V': {
-                auto s = decodeRawUnicodeEscape(readLine());
+            case Op::Unicode: {
+                auto s = decodeRawUnicodeEscape(std::string(arg.bytes));
                 if (!s) fail("malformed \\u escape");
                 push(makeStr(*s));
                 break;
             }
-            case 'X':
-                push(makeStr(readBytes(readLE(4))));
+            case Op::BinUnicode:
+            case Op::ShortBinUnicode:
+            case Op::BinUnicode8:
+                push(makeStr(std::string(arg.bytes)));
                 break;
-            case 0x8c:
-                push(makeStr(readBytes(readLE(1))));
-                break;
-            case 0x8d:
-                push(makeStr(readBytes(readLE(8))));
-                break;
-            case 'B':
-                push(makeBytes(readBytes(readLE(4))));
-                break;
-            case 'C':
-                push(makeBytes(readBytes(readLE(1))));
-                break;
-            case 0x8e:
-            case 0x96:
-                push(makeBytes(readBytes(readLE(8))));
+            case Op::BinBytes:
+            case Op::ShortBinBytes:
+            case Op::BinBytes8:
+            case Op::ByteArray8:
+                push(makeBytes(std::string(arg.bytes)));
                 break;
             // Containers.
-            case ')':
+            case Op::EmptyTuple:
                 push(make(Kind::Tuple));
                 break;
-            case ']':
+            case Op::EmptyList:
                 push(make(Kind::List));
                 break;
-            case '}':
+            case Op::EmptyDict:
                 push(make(Kind::Dict));
                 break;
-            case 0x8f:
+            case Op::EmptySet:
                 push(make(Kind::Set));
                 break;
-            case 't':
+            case Op::Tuple:
                 push(makeTuple(popMark()));
                 break;
-            case 0x85:
-            case 0x86:
-            case 0x87: {
-                std::size_t n = std::size_t(op_ - 0x84);
-                std::vector<Value*> items(n);
-                for (std::size_t i = n; i-- > 0;) items[i] = pop();
+            case Op::Tuple1:
+            case Op::Tuple2:
+            case Op::Tuple3: {
+                std::vector<Value*> items(info->pops);
+                for (std::size_t i = items.size(); i-- > 0;) items[i] = pop();
                 push(makeTuple(std::move(items)));
                 break;
             }
-            case 'l': {
-                Value* l = make(Kind::List);
+            case Op::List:
+            case Op::FrozenSet: {
+                Value* l = make(op == Op::List ? Kind::List : Kind::Set);
                 auto items = popMark();
                 l->items.assign(items.begin(), items.end());
                 push(l);
                 break;
             }
-            case 'd': {
+            case Op::Dict: {
                 Value* d = make(Kind::Dict);
                 setItems(d, popMark());
                 push(d);
                 break;
             }
-            case 0x91: {
-                Value* s = make(Kind::Set);
-                auto items = popMark();
-                s->items.assign(items.begin(), items.end());
-                push(s);
-                break;
-            }
-            case 'a': {
+            case Op::Append: {
                 Value* v = pop();
                 appendTo(top(), {v});
                 break;
             }
-            case 'e': {
+            case Op::Appends: {
                 auto items = popMark();
                 appendTo(top(), items);
                 break;
             }
-            case 's': {
+            case Op::SetItem: {
                 Value* v = pop();
                 Value* k = pop();
                 setItems(top(), {k, v});
                 break;
             }
-            case 'u': {
+            case Op::SetItems: {
                 auto items = popMark();
                 setItems(top(), items);
                 break;
             }
-            case 0x90: {
+            case Op::AddItems: {
                 auto items = popMark();
                 addItems(top(), items);
                 break;
             }
             // Memo.
-            case 'p':
-                memoPut(memoIndexFromText());
+            case Op::Put:
+                memoPut(memoIndexFromText(arg.bytes));
                 break;
-            case 'q':
-                memoPut(readLE(1));
+            case Op::BinPut:
+            case Op::LongBinPut:
+                memoPut(arg.number);
                 break;
-            case 'r':
-                memoPut(readLE(4));
-                break;
-            case 0x94:
+            case Op::Memoize:
                 memoPut(memo_.size());
                 break;
-            case 'g':
-                memoGet(memoIndexFromText());
+            case Op::Get:
+                memoGet(memoIndexFromText(arg.bytes));
                 break;
-            case 'h':
-                memoGet(readLE(1));
-                break;
-            case 'j':
-                memoGet(readLE(4));
+            case Op::BinGet:
+            case Op::LongBinGet:
+                memoGet(arg.number);
                 break;
             // Class references and calls: resolved inertly.
-            case 'c': {
-                std::string module = readLine();
-                std::string name = readLine();
-                push(resolveGlobal(std::move(module), std::move(name)));
+            case Op::Global:
+                push(resolveGlobal(std::string(arg.bytes), std::string(arg.second)));
                 break;
-            }
-            case 0x93: {
+            case Op::StackGlobal: {
                 Value* name = pop();
                 Value* module = pop();
                 if (!module->isStr() || !name->isStr()) fail("module and name must be strings");
                 push(resolveGlobal(module->text, name->text));
                 break;
             }
-            case 'R': {
+            case Op::Reduce:
+            case Op::NewObj: {
                 Value* args = pop();
                 Value* callable = pop();
                 if (args->kind != Kind::Tuple) fail("the arguments are not a tuple");
                 push(call(callable, args));
                 break;
             }
-            case 0x81: {
-                Value* args = pop();
-                Value* cls = pop();
-                if (args->kind != Kind::Tuple) fail("the arguments are not a tuple");
-                push(call(cls, args));
-                break;
-            }
-            case 0x92: {
+            case Op::NewObjEx: {
                 Value* kwargs = pop();
                 Value* args = pop();
                 Value* cls = pop();
@@ -582,15 +533,13 @@ class Unpickler {
                 push(o);
                 break;
             }
-            case 'i': {
-                std::string module = readLine();
-                std::string name = readLine();
+            case Op::Inst: {
                 Value* args = makeTuple(popMark());
-                Value* cls = resolveGlobal(std::move(module), std::move(name));
+                Value* cls = resolveGlobal(std::string(arg.bytes), std::string(arg.second));
                 push(call(cls, args));
                 break;
             }
-            case 'o': {
+            case Op::Obj: {
                 auto items = popMark();
                 if (items.empty()) fail("no class to instantiate");
                 Value* cls = items.front();
@@ -598,7 +547,7 @@ class Unpickler {
                 push(call(cls, args));
                 break;
             }
-            case 'b': {
+            case Op::Build: {
                 Value* state = pop();
                 Value* target = top();
                 switch (target->kind) {
@@ -613,36 +562,26 @@ class Unpickler {
                 }
                 break;
             }
-            case 'P': {
+            case Op::PersId: {
                 Value* pid = make(Kind::PersistentId);
-                pid->ref = makeStr(readLine());
+                pid->ref = makeStr(std::string(arg.bytes));
                 push(pid);
                 break;
             }
-            case 'Q': {
+            case Op::BinPersId: {
                 Value* payload = pop();
                 Value* pid = make(Kind::PersistentId);
                 pid->ref = payload;
                 push(pid);
                 break;
             }
-            case 0x82:
-            case 0x83:
-            case 0x84:
-                fail("the copyreg extension registry is not supported (no torch file uses it)");
-            case 0x97:
-            case 0x98:
-                fail("out-of-band buffers (protocol 5) are not supported");
-            default: {
-                static const char* hex = "0123456789abcdef";
-                std::string code = "0x";
-                code += hex[op_ >> 4];
-                code += hex[op_ & 15];
-                std::uint8_t bad = op_;
-                op_ = 0;  // no opcode name for the message
-                (void)bad;
-                fail("unknown opcode " + code);
-            }
+            case Op::Stop:  // run() ends the loop before step()
+            case Op::Ext1:
+            case Op::Ext2:
+            case Op::Ext4:
+            case Op::NextBuffer:
+            case Op::ReadOnlyBuffer:
+                break;
         }
     }
 

@@ -74,14 +74,14 @@ void saveKerasHdf5(const Model& model, AtomicFile& out, const SaveOptions&, Save
         const std::vector<std::uint8_t> image = h5::overwriteDatasetsInImage(*model.source, writes);
         out.write(image.data(), image.size());
     }
-    report.format = model.format;
+    report.format = formatName(model.format);
     report.storagesRewritten = writes.size();
 }
 
 void saveKerasArchive(const Model& model, AtomicFile& out, const SaveOptions&, SaveReport& report) {
     if (!model.source) throw FormatError("the model has no opened file to save from");
     const std::vector<h5::DatasetBytes> writes = editedDatasets(model).writes;
-    report.format = model.format;
+    report.format = formatName(model.format);
     report.storagesRewritten = writes.size();
     if (writes.empty()) {
         copyWholeSource(model, out);
@@ -93,7 +93,7 @@ void saveKerasArchive(const Model& model, AtomicFile& out, const SaveOptions&, S
     std::vector<std::uint8_t> image;
     try {
         image = h5::overwriteDatasetsInImage(*zip.open(*weights), writes);
-    } catch (const FormatError& e) {
+    } catch (const Error& e) {
         throw FormatError(std::string("model.weights.h5 in the .keras archive: ") + e.what());
     }
     ZipWriter writer(out);

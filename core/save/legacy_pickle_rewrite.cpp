@@ -2,11 +2,12 @@
 #include "save/legacy_pickle_rewrite.h"
 
 #include <cstdio>
-#include <cstring>
+#include <cstdlib>
 #include <string>
 #include <unordered_map>
 
 #include "model/error.h"
+#include "pickle/op.h"
 
 namespace ws {
 
@@ -23,10 +24,10 @@ struct Slot {
     std::size_t start = 0;    // where the opcodes that produced this value begin
 };
 
-std::uint64_t le(const std::uint8_t* p, int n) {
-    std::uint64_t v = 0;
-    for (int i = n - 1; i >= 0; --i) v = (v << 8) | p[i];
-    return v;
+// GET / PUT spell the memo index in decimal text, the binary forms as a number.
+std::uint64_t memoIndex(pickle::Op op, const pickle::Argument& arg) {
+    if (op != pickle::Op::Get && op != pickle::Op::Put) return arg.number;
+    return std::strtoull(std::string(arg.bytes).c_str(), nullptr, 10);
 }
 
 class Scanner {
@@ -38,14 +39,6 @@ class Scanner {
   private:
     [[noreturn]] void bad(const std::string& what) {
         throw FormatError("legacy pickle, byte " + std::to_string(pos_) + ": " + what);
-    }
-    void need(std::size_t k) {
-        if (k > n_ - pos_) bad("truncated");
-    }
-    std::size_t line() {  // length of an argument ending in '\n', newline included
-        const void* nl = std::memchr(d_ + pos_, '\n', n_ - pos_);
-        if (!nl) bad("unterminated text argument");
-        return std::size_t(static_cast<const std::uint8_t*>(nl) - (d_ + pos_)) + 1;
     }
     Slot pop() {
         if (stack_.empty()) bad("stack underflow");
@@ -65,13 +58,6 @@ class Scanner {
     void push(Slot s = Slot()) {
         s.start = start_;
         stack_.push_back(std::move(s));
-    }
-    // pop n, push 1: the result's opcodes begin where the deepest popped value's did.
-    void reduce(std::size_t n) {
-        std::size_t first = start_;
-        for (std::size_t i = 0; i < n; ++i) first = pop().start;
-        start_ = first;
-        push();
     }
     void copy(std::size_t from, std::size_t to) { out_.insert(out_.end(), d_ + from, d_ + to); }
     void persistentId(std::size_t opAt);
@@ -142,13 +128,25 @@ void Scanner::persistentId(std::size_t opAt) {
     bad("persistent id of unknown type '" + type + "'");
 }
 
+// Tracks the stack through the opcode table's stack effects; only MARKs, strings, tuples,
+// persistent ids and the memo need more than counting.
 std::vector<std::uint8_t> Scanner::run() {
+    using pickle::Op;
     while (pos_ < n_) {
         const std::size_t opAt = pos_;
         start_ = opAt;
-        const std::uint8_t op = d_[pos_++];
-        switch (op) {
-            case '(': {
+        const std::uint8_t byte = d_[pos_++];
+        const pickle::OpInfo* info = pickle::opInfo(byte);
+        if (!info || info->op == Op::NextBuffer || info->op == Op::ReadOnlyBuffer) {
+            char hex[8];
+            std::snprintf(hex, sizeof hex, "0x%02x", byte);
+            bad(std::string("opcode ") + hex + " is not expected in a legacy torch pickle");
+        }
+        pickle::Argument arg;
+        std::string error;
+        if (!pickle::readArgument(info->arg, d_, n_, pos_, arg, error)) bad(error);
+        switch (info->op) {
+            case Op::Mark: {
                 // Record where this MARK lands in the output (for module-id insertions).
                 copy(copied_, opAt);
                 copied_ = opAt;
@@ -159,11 +157,11 @@ std::vector<std::uint8_t> Scanner::run() {
                 push(std::move(m));
                 break;
             }
-            case '.':  // STOP
+            case Op::Stop:
                 copy(copied_, pos_);
                 copied_ = pos_;
                 return std::move(out_);
-            case 't': {
+            case Op::Tuple: {
                 Slot t;
                 t.kind = Slot::Kind::Tuple;
                 t.fromMark = true;
@@ -177,205 +175,53 @@ std::vector<std::uint8_t> Scanner::run() {
                 push(std::move(t));
                 break;
             }
-            case 'Q':
+            case Op::BinPersId:
                 persistentId(opAt);
                 break;
-            case 'N': {
+            case Op::None: {
                 Slot s;
                 s.kind = Slot::Kind::None;
                 push(std::move(s));
                 break;
             }
-            case ')':
-            case ']':
-            case '}':
-            case 0x88:
-            case 0x89:
-                push();
-                break;
-            case 0x85:
-                pop();
-                push();
-                break;
-            case 0x86:
-                pop();
-                pop();
-                push();
-                break;
-            case 0x87:
-                pop();
-                pop();
-                pop();
-                push();
-                break;
-            case 'l':
-            case 'd':
-            case 'o':
-            case 0x91:
-                popToMark();
-                push();
-                break;
-            case 'e':
-            case 'u':
-            case 0x90:
-                popToMark();
-                break;
-            case '1':
-                popToMark();
-                break;
-            case 'a':
-            case 'b':
-            case '0':
-                pop();
-                break;
-            case 's':
-                pop();
-                pop();
-                break;
-            case 'R':
-            case 0x81:
-            case 0x93:
-                pop();
-                pop();
-                push();
-                break;
-            case 0x92:
-                pop();
-                pop();
-                pop();
-                push();
-                break;
-            case '2':
-                if (stack_.empty()) bad("DUP of an empty stack");
-                push(stack_.back());
-                break;
-            case 0x94:
-                memo_[memo_.size()] = stack_.empty() ? Slot() : stack_.back();
-                break;
-            case 'K':
-                need(1);
-                pos_ += 1;
-                push();
-                break;
-            case 'M':
-                need(2);
-                pos_ += 2;
-                push();
-                break;
-            case 'J':
-                need(4);
-                pos_ += 4;
-                push();
-                break;
-            case 'G':
-                need(8);
-                pos_ += 8;
-                push();
-                break;
-            case 0x80:
-                need(1);
-                pos_ += 1;
-                break;  // PROTO
-            case 0x95:
-                need(8);
-                pos_ += 8;
-                break;  // FRAME
-            case 0x82:
-                need(1);
-                pos_ += 1;
-                push();
-                break;
-            case 0x83:
-                need(2);
-                pos_ += 2;
-                push();
-                break;
-            case 0x84:
-                need(4);
-                pos_ += 4;
-                push();
-                break;
-            case 'h':
-            case 'j': {
-                const int w = op == 'h' ? 1 : 4;
-                need(std::size_t(w));
-                auto it = memo_.find(le(d_ + pos_, w));
-                pos_ += std::size_t(w);
-                push(it == memo_.end() ? Slot() : it->second);
-                break;
-            }
-            case 'q':
-            case 'r': {
-                const int w = op == 'q' ? 1 : 4;
-                need(std::size_t(w));
-                memo_[le(d_ + pos_, w)] = stack_.empty() ? Slot() : stack_.back();
-                pos_ += std::size_t(w);
-                break;
-            }
-            case 'U':
-            case 'C':
-            case 'T':
-            case 'B':
-            case 'X':
-            case 0x8a:
-            case 0x8b:
-            case 0x8c:
-            case 0x8d:
-            case 0x8e:
-            case 0x96: {
-                const int w = (op == 'U' || op == 'C' || op == 0x8a || op == 0x8c) ? 1
-                              : (op == 0x8d || op == 0x8e || op == 0x96)           ? 8
-                                                                                   : 4;
-                need(std::size_t(w));
-                const std::uint64_t len = le(d_ + pos_, w);
-                pos_ += std::size_t(w);
-                if (len > n_ - pos_) bad("truncated");
+            case Op::ShortBinString:
+            case Op::BinString:
+            case Op::BinUnicode:
+            case Op::ShortBinUnicode:
+            case Op::BinUnicode8: {
                 Slot s;
-                if (op == 'U' || op == 'T' || op == 'X' || op == 0x8c || op == 0x8d) {
-                    s.kind = Slot::Kind::Str;
-                    s.text.assign(reinterpret_cast<const char*>(d_ + pos_), std::size_t(len));
-                }
-                pos_ += std::size_t(len);
+                s.kind = Slot::Kind::Str;
+                s.text.assign(arg.bytes);
                 push(std::move(s));
                 break;
             }
-            case 'c':
-            case 'i': {
-                pos_ += line();
-                pos_ += line();
-                if (op == 'i') popToMark(&start_);
+            case Op::Dup:
+                if (stack_.empty()) bad("DUP of an empty stack");
+                push(stack_.back());
+                break;
+            case Op::Inst:
+                popToMark(&start_);
                 push();
                 break;
-            }
-            case 'I':
-            case 'L':
-            case 'F':
-            case 'S':
-            case 'V':
-            case 'P':
-                pos_ += line();
-                push();
+            case Op::Memoize:
+                memo_[memo_.size()] = stack_.empty() ? Slot() : stack_.back();
                 break;
-            case 'g':
-            case 'p': {
-                const std::size_t len = line();
-                const std::uint64_t idx = std::strtoull(
-                    std::string(reinterpret_cast<const char*>(d_ + pos_), len - 1).c_str(), nullptr,
-                    10);
-                pos_ += len;
-                if (op == 'g') {
-                    auto it = memo_.find(idx);
-                    push(it == memo_.end() ? Slot() : it->second);
-                } else {
-                    memo_[idx] = stack_.empty() ? Slot() : stack_.back();
-                }
+            case Op::Put:
+            case Op::BinPut:
+            case Op::LongBinPut:
+                memo_[memoIndex(info->op, arg)] = stack_.empty() ? Slot() : stack_.back();
+                break;
+            case Op::Get:
+            case Op::BinGet:
+            case Op::LongBinGet: {
+                auto it = memo_.find(memoIndex(info->op, arg));
+                push(it == memo_.end() ? Slot() : it->second);
                 break;
             }
-            default: {
-                char hex[8];
-                std::snprintf(hex, sizeof hex, "0x%02x", op);
-                bad(std::string("opcode ") + hex + " is not expected in a legacy torch pickle");
-            }
+            default:
+                if (info->popsToMark) popToMark();
+                for (std::uint8_t i = 0; i < info->pops; ++i) pop();
+                for (std::uint8_t i = 0; i < info->pushes; ++i) push();
         }
     }
     bad("no STOP opcode");

@@ -12,12 +12,12 @@ namespace ws {
 namespace {
 
 // Model::format -> saver.
-const std::map<std::string, SaverFunction>& saverTable() {
-    static const std::map<std::string, SaverFunction> table = {
-        {"torch-zip", &saveTorchZip},       {"torchscript", &saveTorchZip},
-        {"torch-legacy", &saveTorchLegacy}, {"safetensors", &saveSafetensors},
-        {"keras-h5", &saveKerasHdf5},       {"keras-weights-h5", &saveKerasHdf5},
-        {"keras-v3", &saveKerasArchive},
+const std::map<Format, SaverFunction>& saverTable() {
+    static const std::map<Format, SaverFunction> table = {
+        {Format::TorchZip, &saveTorchZip},       {Format::TorchScript, &saveTorchZip},
+        {Format::TorchLegacy, &saveTorchLegacy}, {Format::Safetensors, &saveSafetensors},
+        {Format::KerasH5, &saveKerasHdf5},       {Format::KerasWeightsH5, &saveKerasHdf5},
+        {Format::KerasV3, &saveKerasArchive},
     };
     return table;
 }
@@ -27,23 +27,22 @@ const std::map<std::string, SaverFunction>& saverTable() {
 SaveReport saveModel(const Model& model, const std::string& path, const SaveOptions& options) {
     auto it = saverTable().find(model.format);
     if (it == saverTable().end())
-        throw FormatError(
-            path + ": saving " +
-            (model.format.empty() ? std::string("this model") : model.format + " files") +
-            " is not supported (supported: PyTorch zip, TorchScript, legacy PyTorch, "
-            "safetensors, Keras .h5 / .weights.h5 / .keras)");
+        throw FormatError(std::string("saving ") +
+                              (model.format == Format::Unknown
+                                   ? std::string("this model")
+                                   : formatName(model.format) + std::string(" files")) +
+                              " is not supported (supported: PyTorch zip, TorchScript, legacy "
+                              "PyTorch, safetensors, Keras .h5 / .weights.h5 / .keras)",
+                          path);
     SaveReport report;
     try {
         AtomicFile out(path);
         it->second(model, out, options, report);
         out.commit();
-    } catch (const FormatError& e) {
-        const std::string what = e.what();
-        // AtomicFile's own errors already start with the path.
-        if (what.compare(0, path.size() + 1, path + ":") == 0) throw;
-        throw FormatError(path + ": " + what);
+    } catch (const Error& e) {
+        rethrowNamingFile(e, path);
     } catch (const std::bad_alloc&) {
-        throw FormatError(path + ": out of memory while saving");
+        throw FormatError("out of memory while saving", path);
     }
     return report;
 }

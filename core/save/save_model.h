@@ -24,7 +24,7 @@ struct SaveReport {
     std::string note;  // anything the user should know ("" when nothing)
 };
 
-// Throws FormatError("<path>: <why>") when the model cannot be saved; the destination is then
+// Throws ws::Error naming `path` when the model cannot be saved; the destination is then
 // untouched and no temporary file is left behind.
 SaveReport saveModel(const Model& model, const std::string& path,
                      const SaveOptions& options = SaveOptions());

@@ -44,7 +44,7 @@ void saveTorchZip(const Model& model, AtomicFile& out, const SaveOptions&, SaveR
     if (used.size() != edited.size())
         throw FormatError("an edited storage does not match any stored record of the archive");
     writer.finish();
-    report.format = model.format;
+    report.format = formatName(model.format);
     report.storagesRewritten = used.size();
 }
 

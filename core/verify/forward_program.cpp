@@ -15,7 +15,7 @@ namespace {
 using layers::LayerSet;
 using layers::SemanticLayer;
 
-bool isKeras(const Model& m) { return m.format.rfind("keras", 0) == 0; }
+bool isKeras(const Model& m) { return frameworkOf(m.format) == Framework::Keras; }
 
 Array arrayOf(const Node& node) {
     if (!node.tensor) throw FormatError("'" + node.path + "' is not a tensor");
@@ -130,7 +130,7 @@ std::vector<ForwardStep> torchSteps(const LayerSet& keras, const Model& torchMod
             modules = pairBlocks(plan, t, keras, notes);
             firstError.clear();
             break;
-        } catch (const FormatError& e) {
+        } catch (const Error& e) {
             if (firstError.empty()) firstError = e.what();
         }
     }

@@ -89,7 +89,7 @@ std::string loadedTorchModulePath() {
     static const std::string none;
     try {
         return module().path;
-    } catch (const FormatError&) {
+    } catch (const Error&) {
         return none;
     }
 }

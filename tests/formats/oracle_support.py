@@ -16,6 +16,7 @@ import os
 import subprocess
 import sys
 import tempfile
+import unittest
 import zipfile
 
 CLI = os.environ.get("WS_CLI", "")
@@ -149,7 +150,7 @@ def _flatten_torch(obj, prefix, out):
     def join(key):
         return "%s/%s" % (prefix, key) if prefix else str(key)
 
-    if isinstance(obj, torch.Tensor):
+    if isinstance(obj, torch.Tensor) or _is_supported_numpy_array(obj):
         out[prefix] = obj
     elif isinstance(obj, nn.Module):
         for key, value in obj.state_dict(keep_vars=True).items():
@@ -169,9 +170,18 @@ _NUMPY_DTYPE_NAMES = {"float16": "f16", "float32": "f32", "float64": "f64", "int
                       "int16": "i16", "int32": "i32", "int64": "i64", "uint8": "u8", "bool": "bool"}
 
 
+def _is_supported_numpy_array(obj):
+    """A NumPy array of an element type Weightsmith holds (others become unsupported nodes)."""
+    import numpy as np
+    return isinstance(obj, np.ndarray) and obj.dtype.name in _NUMPY_DTYPE_NAMES
+
+
 def _to_numpy(t):
     """(array, contract dtype name); bf16 is widened to float32 exactly as the CLI's .npy is."""
+    import numpy as np
     import torch
+    if isinstance(t, np.ndarray):
+        return t.copy(order="C"), _NUMPY_DTYPE_NAMES[t.dtype.name]
     t = t.detach().cpu()
     name = _TORCH_DTYPE_NAMES.get(str(t.dtype).replace("torch.", ""), str(t.dtype))
     if t.dtype == torch.bfloat16:
@@ -270,6 +280,56 @@ def is_keras_file(path):
 
 def oracle_tensors(path):
     return keras_tensors(path) if is_keras_file(path) else torch_tensors(path)
+
+
+class OracleTestCase(unittest.TestCase):
+    """A test class that needs the CLI and the real engines: skipped, with a SKIP line, when they
+    are missing; `cls.workdir` is a fresh folder for the files it writes."""
+
+    @classmethod
+    def setUpClass(cls):
+        reason = skip_reason()
+        if reason:
+            print("SKIP: " + reason)
+            raise unittest.SkipTest(reason)
+        cls.workdir = tempfile.mkdtemp(prefix="ws_%s_" % cls.__name__)
+
+
+def assert_tensors_match_oracle(test, path, workdir):
+    """Asserts through `test` that the tensor paths of `inspect --json` equal the oracle's
+    (nothing dropped, nothing invented), and that every tensor's shape, dtype and the bytes of
+    `inspect --tensor PATH --npy` equal it (NaN payloads included). Returns (doc, ours, oracle).
+    """
+    import concurrent.futures
+    import numpy as np
+    doc = inspect_json(path)
+    ours = tensor_nodes(doc)
+    oracle = oracle_tensors(path)
+    missing = sorted(set(oracle) - set(ours))
+    invented = sorted(set(ours) - set(oracle))
+    test.assertFalse(missing, "%s: tensors the oracle has but our tree lacks: %s" %
+                     (path, missing[:20]))
+    test.assertFalse(invented, "%s: tensors in our tree the oracle does not have: %s" %
+                     (path, invented[:20]))
+    for tpath, node in ours.items():
+        expected, dtype_name = oracle[tpath]
+        test.assertEqual(list(node["shape"]), list(expected.shape), "%s: shape of %s" %
+                         (path, tpath))
+        test.assertEqual(node["dtype"], dtype_name, "%s: dtype of %s" % (path, tpath))
+
+    def native_bytes(a):
+        return np.ascontiguousarray(native(a)).tobytes()
+
+    with concurrent.futures.ThreadPoolExecutor(max_workers=2) as pool:
+        got = dict(zip(ours, pool.map(lambda p: cli_tensor(path, p, workdir), ours)))
+    for tpath, actual in got.items():
+        expected, _ = oracle[tpath]
+        test.assertEqual(native(actual).dtype, native(expected).dtype,
+                         "%s: .npy dtype of %s" % (path, tpath))
+        test.assertEqual(actual.shape, expected.shape, "%s: .npy shape of %s" % (path, tpath))
+        test.assertTrue(native_bytes(actual) == native_bytes(expected),
+                        "%s: values of %s differ from the oracle" % (path, tpath))
+    return doc, ours, oracle
 
 
 def native(a):

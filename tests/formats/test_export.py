@@ -144,6 +144,20 @@ class ExportTest(unittest.TestCase):
                     self.assertEqual(got[k].shape, arr.shape, k)
                     self.assertEqual(got[k].astype(arr.dtype).tobytes(), arr.tobytes(), k)
 
+    def test_safetensors_metadata_is_kept(self):
+        import numpy as np
+        from test_cli import write_safetensors
+        src = os.path.join(self.tmp, "meta.safetensors")
+        metadata = {"format": "pt", "note": "kept by export", "step": "1200"}
+        write_safetensors(src, [("w", "F32", np.arange(3, dtype="<f4"))], metadata=metadata)
+        out = os.path.join(self.tmp, "meta_out.safetensors")
+        self.export(src, out)
+        with open(out, "rb") as f:
+            (n,) = struct.unpack("<Q", f.read(8))
+            header = json.loads(f.read(n).decode("utf-8"))
+        self.assertEqual(header["__metadata__"], metadata)
+        self.assertEqual(read_safetensors(out)["w"].tobytes(), np.arange(3, dtype="<f4").tobytes())
+
     def test_one_tensor_as_npy(self):
         import numpy as np
         src = os.path.join(ors.FIXTURES, "pytorch", "bfloat16_tensor.pt")

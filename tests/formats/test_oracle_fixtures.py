@@ -8,10 +8,8 @@ so nothing is dropped or invented; every tensor's shape and dtype agree; and eve
 back through `--tensor PATH --npy OUT` equals the oracle's array bit for bit (NaN payloads
 included, bf16 widened to float32 on both sides).
 """
-import concurrent.futures
 import os
 import sys
-import tempfile
 import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -19,54 +17,17 @@ import oracle_support as ws  # noqa: E402
 import unittest_main  # noqa: E402
 
 
-def native_bytes(a):
-    import numpy as np
-    return np.ascontiguousarray(ws.native(a)).tobytes()
-
-
-class OracleFixtureTest(unittest.TestCase):
-    @classmethod
-    def setUpClass(cls):
-        reason = ws.skip_reason()
-        if reason:
-            print("SKIP: " + reason)
-            raise unittest.SkipTest(reason)
-        cls.workdir = tempfile.mkdtemp(prefix="ws_oracle_")
-
+class OracleFixtureTest(ws.OracleTestCase):
     def check_file(self, path):
         text = ws.run_cli(["inspect", path])
         self.assertEqual(text.returncode, 0, "inspect %s: %s" % (path, text.stderr.decode()))
         self.assertTrue(text.stdout.strip(), "inspect %s printed nothing" % path)
 
-        doc = ws.inspect_json(path)
-        ours = ws.tensor_nodes(doc)
-        oracle = ws.oracle_tensors(path)
-
-        missing = sorted(set(oracle) - set(ours))
-        invented = sorted(set(ours) - set(oracle))
-        self.assertFalse(missing, "%s: tensors the oracle has but our tree lacks: %s" %
-                         (path, missing[:20]))
-        self.assertFalse(invented, "%s: tensors in our tree the oracle does not have: %s" %
-                         (path, invented[:20]))
+        doc, ours, oracle = ws.assert_tensors_match_oracle(self, path, self.workdir)
         self.assertTrue(oracle, "%s: the oracle found no tensors at all" % path)
-
         text_out = text.stdout.decode("utf-8", errors="replace")
         for tpath, node in ours.items():
-            expected, dtype_name = oracle[tpath]
-            self.assertEqual(list(node["shape"]), list(expected.shape), "%s: shape of %s" %
-                             (path, tpath))
-            self.assertEqual(node["dtype"], dtype_name, "%s: dtype of %s" % (path, tpath))
             self.assertIn(node["name"], text_out, "%s: text tree lacks %s" % (path, tpath))
-
-        with concurrent.futures.ThreadPoolExecutor(max_workers=2) as pool:
-            got = dict(zip(ours, pool.map(lambda p: ws.cli_tensor(path, p, self.workdir), ours)))
-        for tpath, actual in got.items():
-            expected, _ = oracle[tpath]
-            self.assertEqual(ws.native(actual).dtype, ws.native(expected).dtype,
-                             "%s: .npy dtype of %s" % (path, tpath))
-            self.assertEqual(actual.shape, expected.shape, "%s: .npy shape of %s" % (path, tpath))
-            self.assertTrue(native_bytes(actual) == native_bytes(expected),
-                            "%s: values of %s differ from the oracle" % (path, tpath))
         return doc, oracle
 
     def test_every_fixture_matches_the_oracle(self):

@@ -22,7 +22,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
             ws::Node node(ws::NodeKind::Layer, name);
             ws::keras::describeLayer(node, *layer);
         }
-    } catch (const ws::FormatError&) {
+    } catch (const ws::Error&) {
     }
     return 0;
 }

@@ -27,7 +27,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     try {
         auto model = ws::openModel(path);
         ws::fuzz::touchTensors(*model);
-    } catch (const ws::FormatError&) {
+    } catch (const ws::Error&) {
     }
     return 0;
 }

@@ -15,7 +15,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         auto doc = ws::pickle::unpickle(data, size, report, &consumed);
         if (consumed > size) __builtin_trap();  // the decoder claims bytes it was never given
         if (doc && doc->root) ws::pickle::toDisplayText(*doc->root);
-    } catch (const ws::FormatError&) {
+    } catch (const ws::Error&) {
     }
     return 0;
 }

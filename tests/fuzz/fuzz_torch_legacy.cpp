@@ -12,7 +12,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         ws::Model model;
         ws::readTorchLegacy(ws::fuzz::memorySource(data, size), model);
         ws::fuzz::touchTensors(model);
-    } catch (const ws::FormatError&) {
+    } catch (const ws::Error&) {
     }
     return 0;
 }

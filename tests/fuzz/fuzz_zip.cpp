@@ -16,7 +16,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
             try {
                 ws::ByteSourcePtr bytes = zip.open(entry);
                 if (bytes->size() <= (16u << 20)) bytes->readAll();
-            } catch (const ws::FormatError&) {
+            } catch (const ws::Error&) {
             }
         }
         if (zip.findSuffix("data.pkl")) {
@@ -24,7 +24,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
             ws::readTorchZip(zip, model);
             ws::fuzz::touchTensors(model);
         }
-    } catch (const ws::FormatError&) {
+    } catch (const ws::Error&) {
     }
     return 0;
 }

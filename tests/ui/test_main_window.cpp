@@ -3,6 +3,8 @@
 // the tree's columns and totals, filtering, sorting, value nodes, errors and recent files.
 #include <QAction>
 #include <QApplication>
+#include <QFile>
+#include <QIcon>
 #include <QLineEdit>
 #include <QMimeData>
 #include <QSettings>
@@ -86,6 +88,39 @@ class MainWindowTest : public QObject {
         QCOMPARE(t.parameters, std::int64_t(16));
         QCOMPARE(t.bytes, std::uint64_t(64));
         QVERIFY(page->summary().startsWith(QStringLiteral("2 tensors")));
+    }
+
+    // A tensor of a dtype Weightsmith cannot read (U32 here) is a node with a warning icon and a
+    // tooltip giving the reason, and the status line counts it; the rest of the file opens.
+    void unsupportedTensorsAreShownAndCounted() {
+        QTemporaryDir dir;
+        const QString path = dir.filePath(QStringLiteral("u32.safetensors"));
+        QVERIFY(writeSafetensors(
+            path, {{QStringLiteral("a"), {2}, {1, 2}}, {QStringLiteral("q"), {3}, {0, 0, 0}}}));
+        {
+            QFile f(path);
+            QVERIFY(f.open(QIODevice::ReadWrite));
+            QByteArray bytes = f.readAll();
+            const int at = bytes.lastIndexOf("\"F32\"");  // q's entry comes last
+            QVERIFY(at > 0);
+            bytes.replace(at, 5, "\"U32\"");
+            f.seek(0);
+            f.write(bytes);
+        }
+        ModelPage* page = openAndWait(window_, path);
+        QVERIFY(page);
+        const Node* q = page->model()->find("q");
+        QVERIFY(q);
+        QVERIFY(page->model()->find("a")->tensor);
+        ModelTreeModel* m = page->treeModel();
+        const QModelIndex i = m->indexOf(q);
+        QVERIFY(i.isValid());
+        QVERIFY(i.data(Qt::ToolTipRole).toString().contains(QStringLiteral("U32")));
+        QVERIFY(!i.data(Qt::DecorationRole).value<QIcon>().isNull());
+        QVERIFY(m->indexOf(page->model()->find("a")).data(Qt::DecorationRole).isNull());
+        QCOMPARE(m->totals(page->model()->root.get()).unsupported, std::int64_t(1));
+        QVERIFY2(page->summary().contains(QStringLiteral("1 unsupported")),
+                 qPrintable(page->summary()));
     }
 
     void treeColumnsDescribeTensors() {

@@ -359,7 +359,7 @@ TEST(ConvertEngine, MissingRequiredKerasTensorIsNamed) {
     try {
         toTorch(t);
         FAIL() << "converted without a recurrent kernel";
-    } catch (const ws::FormatError& e) {
+    } catch (const ws::Error& e) {
         EXPECT_NE(
             std::string(e.what()).find("LSTM layer 'lstm_9' has no 'recurrent_kernel' tensor"),
             std::string::npos)
@@ -383,7 +383,7 @@ TEST(ConvertEngine, MissingTorchTensorIsNamed) {
     try {
         ws::convert::torchLayerToKeras(torch, *ws::convert::findRule("Dense"), {}, t.layer.params);
         FAIL() << "no error";
-    } catch (const ws::FormatError& e) {
+    } catch (const ws::Error& e) {
         EXPECT_NE(std::string(e.what()).find("'weight' is missing"), std::string::npos) << e.what();
     }
 }

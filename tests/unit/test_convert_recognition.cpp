@@ -139,7 +139,7 @@ TEST(ConvertRecognition, RefusalsNameTheLayerAndTheReason) {
     try {
         ws::convert::convertKerasToTorch(*model, options);
         FAIL() << "GRU reset_after=False converted";
-    } catch (const ws::FormatError& e) {
+    } catch (const ws::Error& e) {
         EXPECT_NE(std::string(e.what()).find("GRU layer 'gru_1' has reset_after=False"),
                   std::string::npos)
             << e.what();
@@ -148,7 +148,7 @@ TEST(ConvertRecognition, RefusalsNameTheLayerAndTheReason) {
     try {
         ws::layers::recognizeKerasLayers(*model);
         FAIL() << "recognized without a config";
-    } catch (const ws::FormatError& e) {
+    } catch (const ws::Error& e) {
         EXPECT_NE(std::string(e.what()).find("--config"), std::string::npos) << e.what();
     }
 }

@@ -82,7 +82,7 @@ TEST(ConvertTransfer, WrongKindIsRefusedAndTemplateUntouched) {
     try {
         ws::convert::transferTorchToKeras(*torch, *target);
         FAIL() << "a GRU went into an LSTM template";
-    } catch (const ws::FormatError& e) {
+    } catch (const ws::Error& e) {
         EXPECT_NE(std::string(e.what()).find("source layer 'gru[0]' (GRU) and template layer "
                                              "'lstm' (LSTM) are different kinds of layer"),
                   std::string::npos)

@@ -183,7 +183,7 @@ TEST(EditJournal, TornLastLineIsIgnoredDamageElsewhereIsRefused) {
     try {
         ws::readJournal(journalFile);
         FAIL() << "a damaged journal was accepted";
-    } catch (const ws::FormatError& e) {
+    } catch (const ws::Error& e) {
         EXPECT_NE(std::string(e.what()).find("line 2"), std::string::npos) << e.what();
     }
 }

@@ -53,7 +53,7 @@ TEST(EditLegacyPickle, ViewsAndDamageAreRefused) {
     try {
         rewrite(view);
         FAIL() << "a view storage was converted";
-    } catch (const ws::FormatError& e) {
+    } catch (const ws::Error& e) {
         EXPECT_NE(std::string(e.what()).find("view"), std::string::npos) << e.what();
     }
     EXPECT_THROW(rewrite(std::string("\x80\x02(") + str("storage")), ws::FormatError);

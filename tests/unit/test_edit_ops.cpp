@@ -28,7 +28,7 @@ namespace {
 std::string refusal(ws::Model& m, const Edit& e) {
     try {
         ws::applyEdit(m, e);
-    } catch (const FormatError& err) {
+    } catch (const ws::Error& err) {
         return err.what();
     }
     return "";
@@ -160,7 +160,7 @@ TEST(EditOps, ViewsOfOneStorageAllSeeAnEdit) {
             "           _use_new_zipfile_serialization=sys.argv[2] == '0')\n",
             {path, legacy ? "1" : "0"});
         auto model = ws::openModel(path);
-        ASSERT_EQ(model->format, legacy ? "torch-legacy" : "torch-zip");
+        ASSERT_EQ(model->format, legacy ? ws::Format::TorchLegacy : ws::Format::TorchZip);
         ws::applyEdit(*model, Edit::set("a", parseRegion("1, 2"), Scalar::fromInt(100)));
         EXPECT_EQ(ws_test::valuesAt(*model, "a")[6], 100);
         EXPECT_EQ(ws_test::valuesAt(*model, "row")[2], 100) << (legacy ? "legacy" : "zip");
@@ -199,12 +199,12 @@ TEST(EditOps, UndoAndRedoRestoreExactBytes) {
     bad.box.count = {1};
     bad.box.step = {1};
     bad.bytes = {0, 0};
-    EXPECT_THROW(ws::applyEdit(*model, bad), FormatError);
+    EXPECT_THROW(ws::applyEdit(*model, bad), ws::EditRefused);
     bad.box.start = {0};
     bad.box.step = {std::int64_t(1) << 62};
     bad.box.count = {2};
     bad.bytes = {0, 0, 0, 0};
-    EXPECT_THROW(ws::applyEdit(*model, bad), FormatError);
+    EXPECT_THROW(ws::applyEdit(*model, bad), ws::EditRefused);
     EXPECT_EQ(model->find("tensor")->tensor->contiguousBytes(), edited);
 }
 

@@ -17,7 +17,7 @@ namespace {
 std::string errorOf(const std::string& region, const std::vector<std::int64_t>& shape) {
     try {
         ws::resolveRegion(ws::parseRegion(region), shape, "fc.weight");
-    } catch (const FormatError& e) {
+    } catch (const ws::Error& e) {
         return e.what();
     }
     return "";

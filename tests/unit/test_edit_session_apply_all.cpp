@@ -42,7 +42,7 @@ TEST(EditSessionApplyAll, RefusalPartwayKeepsModelRedoListAndSavedState) {
     EXPECT_THROW(session.applyAll({Edit::set(kTensor, parseRegion("5, 5"), Scalar::fromReal(9)),
                                    Edit::paste(kTensor, parseRegion("199, 49"),
                                                ws::parsePasteText("1 2\n3 4"))}),
-                 ws::FormatError);
+                 ws::EditRefused);
     EXPECT_EQ(model->find(kTensor)->tensor->contiguousBytes(), before);
     EXPECT_EQ(session.history().size(), 1u);
     ASSERT_TRUE(session.canRedo());

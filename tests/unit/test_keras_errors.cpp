@@ -12,7 +12,7 @@ namespace {
 std::string openError(const std::string& path) {
     try {
         ws::openModel(path);
-    } catch (const ws::FormatError& e) {
+    } catch (const ws::Error& e) {
         return e.what();
     }
     return "";

@@ -85,7 +85,7 @@ TEST(KerasH5, EveryFixtureMatchesH5py) {
 TEST(KerasH5, Keras2FullModelLayersClassesAndOptimizer) {
     WS_REQUIRE_FIXTURE(file, "keras/lstm_stacked_timeseries_keras2.h5");
     auto model = ws::openModel(file);
-    EXPECT_EQ(model->format, "keras-h5");
+    EXPECT_EQ(model->format, ws::Format::KerasH5);
     EXPECT_EQ(model->formatDetail, "Keras 2.15.0 full model, backend tensorflow");
 
     Node* weights = model->find("model_weights");
@@ -132,7 +132,7 @@ TEST(KerasH5, Keras2FullModelLayersClassesAndOptimizer) {
 TEST(KerasH5, Keras1WeightsOnlyPerGateArrays) {
     WS_REQUIRE_FIXTURE(file, "keras/lstm_char_text_weights_only_keras1.h5");
     auto model = ws::openModel(file);
-    EXPECT_EQ(model->format, "keras-h5");
+    EXPECT_EQ(model->format, ws::Format::KerasH5);
     EXPECT_NE(model->formatDetail.find("Keras 1.x weights only"), std::string::npos);
     EXPECT_EQ(model->find("@backend"), nullptr);
     Node* lstm = model->find("lstm_1");

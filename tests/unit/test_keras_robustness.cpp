@@ -30,13 +30,13 @@ std::string tryOpen(const std::vector<std::uint8_t>& bytes, const std::string& s
         model->forEachTensor([&](ws::Node& n) {
             try {
                 n.tensor->toDoubles();
-            } catch (const ws::FormatError&) {
+            } catch (const ws::Error&) {
             } catch (const std::exception& e) {
                 problem = "reading " + n.path + " threw " + e.what();
             }
         });
         return problem;
-    } catch (const ws::FormatError& e) {
+    } catch (const ws::Error& e) {
         if (std::string(e.what()).rfind(scratch + ": ", 0) != 0)
             return std::string("FormatError without the file name: ") + e.what();
         return "FormatError";

@@ -20,7 +20,7 @@ std::vector<std::int64_t> shapeOf(const Node* n) {
 TEST(KerasV3, FunctionalArchiveMapsWeightGroupsToConfigLayers) {
     WS_REQUIRE_FIXTURE(file, "keras/lstm_functional_keras3.keras");
     auto model = ws::openModel(file);
-    EXPECT_EQ(model->format, "keras-v3");
+    EXPECT_EQ(model->format, ws::Format::KerasV3);
     EXPECT_EQ(model->formatDetail.rfind("Keras 3.13.2 native .keras archive", 0), 0u);
 
     Node* lstm = model->find("layers/lstm");
@@ -101,7 +101,7 @@ TEST(KerasV3, UnknownCustomClassesKeepAllTensors) {
 TEST(KerasV3, BareWeightsFileUsesSavedLayerNames) {
     WS_REQUIRE_FIXTURE(file, "keras/lstm_functional_keras3.weights.h5");
     auto model = ws::openModel(file);
-    EXPECT_EQ(model->format, "keras-weights-h5");
+    EXPECT_EQ(model->format, ws::Format::KerasWeightsH5);
     Node* stage = model->find("layers/dense_2");
     ASSERT_NE(stage, nullptr);
     EXPECT_EQ(stage->name, "stage_output");  // from vars@name

@@ -146,7 +146,7 @@ TEST(Npy, FailedWriteLeavesExistingFileAndNoTempFiles) {
         ok.storage = std::make_shared<ws::MemoryByteSource>(std::vector<std::uint8_t>(4, 0));
         ws::writeNpy(ok, "/nonexistent-dir-ws/x.npy");
         ADD_FAILURE() << "wrote into a missing folder";
-    } catch (const ws::FormatError& e) {
+    } catch (const ws::Error& e) {
         EXPECT_NE(std::string(e.what()).find("/nonexistent-dir-ws/x.npy"), std::string::npos)
             << e.what();
     }

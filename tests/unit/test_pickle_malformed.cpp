@@ -20,7 +20,7 @@ std::string errorOf(const std::string& bytes, const ws::pickle::Limits& limits =
     PickleReport r;
     try {
         decode(bytes, r, limits);
-    } catch (const FormatError& e) {
+    } catch (const ws::Error& e) {
         return e.what();
     }
     return "";
@@ -167,7 +167,7 @@ TEST(PickleMalformed, RandomMutationsNeverCrash) {
             auto doc = decode(s, r);
             ws::pickle::toDisplayText(*doc->root);
             ++decoded;
-        } catch (const FormatError&) {
+        } catch (const ws::Error&) {
             ++rejected;
         }
     }

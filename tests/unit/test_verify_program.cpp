@@ -85,7 +85,7 @@ TEST(VerifyProgram, TwoPyTorchFilesAreRefused) {
     try {
         ws::verify::buildForwardProgram(*model, *model);
         FAIL() << "two state_dicts were accepted";
-    } catch (const ws::FormatError& e) {
+    } catch (const ws::Error& e) {
         EXPECT_NE(std::string(e.what()).find("must be a Keras file"), std::string::npos)
             << e.what();
     }
@@ -98,7 +98,7 @@ TEST(VerifyLoader, MissingModuleNamesWhereItLooked) {
         ws::verify::runForward(ws::verify::ForwardRequest{});
         ::unsetenv("WS_TORCH_MODULE");
         FAIL() << "a missing module did not throw";
-    } catch (const ws::FormatError& e) {
+    } catch (const ws::Error& e) {
         ::unsetenv("WS_TORCH_MODULE");
         EXPECT_NE(std::string(e.what()).find(missing), std::string::npos) << e.what();
         EXPECT_NE(std::string(e.what()).find("could not be loaded"), std::string::npos);

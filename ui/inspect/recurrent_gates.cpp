@@ -122,7 +122,7 @@ GateLayout recurrentGateLayout(const Model& model, const Node& node) {
     std::smatch m;
     const std::string name = baseName(node.name);
     if (std::regex_search(node.path, m, torchName)) return torchLayout(model, node, m);
-    if (model.format.rfind("keras", 0) == 0 || cellFromContext(node) != Cell::Unknown)
+    if (frameworkOf(model.format) == Framework::Keras || cellFromContext(node) != Cell::Unknown)
         return kerasLayout(node, name);
     return {};
 }

@@ -74,7 +74,7 @@ void TensorInspector::setTensor(std::shared_ptr<const Model> model, const Node* 
     // The shape is known without reading anything: controls and the lazy table are set now.
     slice_->setShape(t.shape);
     values_->valuesModel()->setSlice(tensor_, slice_->spec());
-    const bool keras = model_->format.rfind("keras", 0) == 0;
+    const bool keras = frameworkOf(model_->format) == Framework::Keras;
     heatmap_->setTensor(tensor_, gates_, keras);
     histogram_->setTensor(tensor_);
 }

@@ -90,7 +90,7 @@ TransferDialog::TransferDialog(std::shared_ptr<const Model> source, QWidget* par
         tr("Source: <b>%1</b> (%2). The template is a %3 file of the same architecture; "
            "everything in it except the transferred weights is kept.")
             .arg(QFileInfo(QString::fromStdString(source_->filePath)).fileName().toHtmlEscaped(),
-                 QString::fromStdString(source_->format),
+                 QString::fromUtf8(formatName(source_->format)),
                  kerasSource ? tr("PyTorch") : tr("Keras")),
         this));
     auto* pick = new QHBoxLayout;
@@ -299,7 +299,7 @@ void TransferDialog::apply() {
     options.tolerance = tolerance_->value();
     try {  // blank: the Keras config's shape
         options.inputShape = verify::parseInputShape(inputShape_->text().toStdString());
-    } catch (const FormatError& e) {
+    } catch (const Error& e) {
         showSummary(QString::fromStdString(e.what()), false);
         return;
     }

@@ -1,9 +1,13 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "tree/model_tree_model.h"
 
+#include <QApplication>
 #include <QColor>
 #include <QFont>
 #include <QLocale>
+#include <QStyle>
+
+#include "model/unsupported.h"
 
 namespace ws::ui {
 
@@ -25,6 +29,7 @@ void ModelTreeModel::indexSubtree(const Node* node) {
         t.parameters = node->tensor->numel();
         t.bytes = node->tensor->nbytes();
     }
+    if (unsupportedReason(*node)) t.unsupported = 1;
     for (std::size_t i = 0; i < node->children.size(); ++i) {
         const Node* child = node->children[i].get();
         rowOf_[child] = int(i);
@@ -33,6 +38,7 @@ void ModelTreeModel::indexSubtree(const Node* node) {
         t.tensors += c.tensors;
         t.parameters += c.parameters;
         t.bytes += c.bytes;
+        t.unsupported += c.unsupported;
     }
     totals_[node] = t;
 }
@@ -162,10 +168,18 @@ QVariant ModelTreeModel::data(const QModelIndex& index, int role) const {
         case Qt::DisplayRole:
             return display(node, index.column());
         case Qt::ToolTipRole:
+            if (const std::string* why = unsupportedReason(node))
+                return tr("%1: Weightsmith cannot read this tensor: %2")
+                    .arg(QString::fromStdString(node.path), QString::fromStdString(*why));
             if (node.kind == NodeKind::Value) return QString::fromStdString(node.value);
             if (isEdited(&node))
                 return tr("%1 (edited, not saved)").arg(QString::fromStdString(node.path));
             return QString::fromStdString(node.path);
+        case Qt::DecorationRole:
+            // Unsupported tensors stand out: nothing the file holds is dropped silently.
+            if (index.column() == NameColumn && unsupportedReason(node))
+                return QApplication::style()->standardIcon(QStyle::SP_MessageBoxWarning);
+            return {};
         case Qt::FontRole:
             if (isEdited(&node)) {
                 QFont f;

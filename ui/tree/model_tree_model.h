@@ -47,6 +47,7 @@ class ModelTreeModel : public QAbstractItemModel {
         std::int64_t tensors = 0;
         std::int64_t parameters = 0;
         std::uint64_t bytes = 0;
+        std::int64_t unsupported = 0;  // tensors Weightsmith cannot read (model/unsupported.h)
     };
     Totals totals(const Node* node) const;
 

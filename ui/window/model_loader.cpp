@@ -8,6 +8,7 @@
 
 #include "formats/open_model.h"
 #include "inspect/latest_job.h"
+#include "model/error.h"
 
 namespace ws::ui {
 
@@ -24,10 +25,12 @@ LoadResult load(const QString& path) {
         r.model = openModel(path.toStdString());
     } catch (const std::bad_alloc&) {
         r.error = QStringLiteral("%1: out of memory").arg(path);
-    } catch (const std::exception& e) {
-        // openModel() already prefixes FormatError messages with the path.
+    } catch (const Error& e) {
+        // openModel() names the file in its errors.
         r.error = QString::fromStdString(e.what());
-        if (!r.error.startsWith(path)) r.error = path + QStringLiteral(": ") + r.error;
+        if (e.file().empty()) r.error = path + QStringLiteral(": ") + r.error;
+    } catch (const std::exception& e) {
+        r.error = path + QStringLiteral(": ") + QString::fromStdString(e.what());
     }
     return r;
 }

@@ -124,7 +124,9 @@ QString ModelPage::summary() const {
                     .arg(loc.toString(qlonglong(t.tensors)))
                     .arg(loc.toString(qlonglong(t.parameters)))
                     .arg(humanBytes(t.bytes));
-    const std::string& kind = model_->formatDetail.empty() ? model_->format : model_->formatDetail;
+    if (t.unsupported) s += tr(" · %1 unsupported (see warnings)").arg(t.unsupported);
+    const std::string kind =
+        model_->formatDetail.empty() ? formatName(model_->format) : model_->formatDetail;
     if (!kind.empty()) s += QStringLiteral(" · ") + QString::fromStdString(kind);
     return s;
 }
