@@ -347,8 +347,6 @@ def write_bilstm(path):
 
 
 # name under pytorch/ -> writer. The first six stand in for unlicensed public files.
-# write_lightning_adam_checkpoint is not laid out yet: the tree loses the Adam tensors nested two
-# levels inside the `optimizer_states` list (issue 12 lists it); it joins FILES with that fix.
 FILES = collections.OrderedDict([
     ("lstm_3layer_charlm_state_dict.pth", write_lstm_charlm),
     ("mlp_state_dict.pth", write_mlp_state_dict),
@@ -357,6 +355,7 @@ FILES = collections.OrderedDict([
     ("checkpoint_epoch_state_dict_sgd.pth", write_sgd_checkpoint),
     ("torchscript_adder_mlp.pt", write_torchscript_adder),
     ("gen_torchscript_traced_cnn_batchnorm.pt", write_traced_cnn),
+    ("gen_lightning_checkpoint_adam.ckpt", write_lightning_adam_checkpoint),
     ("gen_all_dtypes_state_dict.pth", write_all_dtypes),
     ("gen_views_shared_storages.pth", write_views_zip),
     ("gen_views_shared_storages_legacy.pt", write_views_legacy),
