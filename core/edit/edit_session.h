@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 // An open model plus the list of edits made to it, with undo and redo. The model itself only
 // changes through applyEdit(); the session remembers, for each applied edit, its summary and

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 // One step of the undo stack: one or more edits applied together through the model's
 // EditSession (a bulk operation on a multi-range selection is one step). Undo and redo are the
