@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #include "convert/export_as.h"
 
 #include "convert/template_transfer.h"

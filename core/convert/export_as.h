@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 // One entry for writing a model as a file of either framework, used by the CLI (`convert`
 // without --template) and the app's "Export as..." alike, so both choose the same converter for

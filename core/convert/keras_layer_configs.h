@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 // Keras 2 layer configs (the `{"class_name", "config"}` entries of a model_config) for the
 // models Weightsmith generates from PyTorch files (torch_to_keras_model.h). Each builder writes

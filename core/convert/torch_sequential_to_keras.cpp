@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #include "convert/torch_sequential_to_keras.h"
 
 #include <cmath>
@@ -53,9 +54,9 @@ double numberOf(const std::string& text, double fallback) {
 // them, else an Activation layer.
 const std::map<std::string, std::string>& activationNames() {
     static const std::map<std::string, std::string> a = {
-        {"ReLU", "relu"},         {"Tanh", "tanh"},  {"Sigmoid", "sigmoid"},
-        {"Softmax", "softmax"},   {"ELU", "elu"},    {"SELU", "selu"},
-        {"Softplus", "softplus"}, {"SiLU", "swish"}, {"Identity", "linear"}};
+        {"ReLU", "relu"},       {"Tanh", "tanh"}, {"Sigmoid", "sigmoid"},   {"Softmax", "softmax"},
+        {"ELU", "elu"},         {"SELU", "selu"}, {"Softplus", "softplus"}, {"SiLU", "swish"},
+        {"Identity", "linear"}, {"GELU", "gelu"}};
     return a;
 }
 
@@ -251,6 +252,9 @@ void activation(const Node& item, const std::string& cls, const SemanticLayer*, 
         refuse(item, cls, "alpha other than 1 has no generated Keras layer yet");
     if (cls == "Softplus" && (numberOf(torchAttribute(&item, "beta"), 1.0) != 1.0))
         refuse(item, cls, "beta other than 1 has no Keras counterpart");
+    const std::string approximate = torchAttribute(&item, "approximate");
+    if (cls == "GELU" && !approximate.empty() && approximate != "none")
+        refuse(item, cls, "approximate='" + approximate + "': Keras' gelu is the exact one");
     const std::string name = activationNames().at(cls);
     json& last = b.chain.steps.back().layer["config"];
     if (last.value("activation", "") == "linear") {
@@ -260,12 +264,74 @@ void activation(const Node& item, const std::string& cls, const SemanticLayer*, 
     b.add(kerasLayer("Activation", b.nameFor("activation"), {{"activation", name}}), nullptr, item);
 }
 
+// LeakyReLU and ReLU6 are Keras layers of their own (their parameter does not fit Activation).
+void parametricActivation(const Node& item, const std::string& cls, const SemanticLayer*,
+                          ChainBuilder& b) {
+    if (b.chain.steps.empty()) refuse(item, cls, "the model's input size is not known before it");
+    if (cls == "LeakyReLU")
+        b.add(kerasLayer("LeakyReLU", b.nameFor("leaky_re_lu"),
+                         {{"alpha", numberOf(torchAttribute(&item, "negative_slope"), 0.01)}}),
+              nullptr, item);
+    else
+        b.add(kerasLayer("ReLU", b.nameFor("re_lu"),
+                         {{"max_value", 6.0}, {"negative_slope", 0.0}, {"threshold", 0.0}}),
+              nullptr, item);
+}
+
+// LayerNorm over the features of a flat (N, F) tensor: Keras' LayerNormalization on axis -1.
+void layerNorm(const Node& item, const std::string& cls, const SemanticLayer* l, ChainBuilder& b) {
+    const std::vector<std::int64_t> shape = intsOf(torchAttribute(&item, "normalized_shape"), 1);
+    if (shape.empty()) refuse(item, cls, "it normalizes more than the last axis");
+    b.input(0, shape[0]);
+    if (b.spatialRank != 0)
+        refuse(item, cls, "it normalizes the last axis of a channels-first tensor");
+    const bool affine = torchAttribute(&item, "elementwise_affine") != "False";
+    b.add(kerasLayer("LayerNormalization", b.nameFor("layer_normalization"),
+                     {{"axis", -1},
+                      {"epsilon", numberOf(torchAttribute(&item, "eps"), 1e-5)},
+                      {"center", affine},
+                      {"scale", affine}}),
+          l, item);
+}
+
+// ConvTranspose2d without padding: Keras' 'valid' Conv2DTranspose gives the full transposed
+// convolution when the kernel is at least the stride.
+void transposedConvolution(const Node& item, const std::string& cls, const SemanticLayer* l,
+                           ChainBuilder& b) {
+    const auto& w = l->tensors.at("weight")->tensor->shape;  // (in, out, kh, kw)
+    const auto kernel = intsOf(torchAttribute(&item, "kernel_size"), 2);
+    const auto stride = intsOf(torchAttribute(&item, "stride"), 2);
+    const auto padding = intsOf(torchAttribute(&item, "padding"), 2);
+    const auto outputPadding = intsOf(torchAttribute(&item, "output_padding"), 2);
+    const auto dilation = intsOf(torchAttribute(&item, "dilation"), 2);
+    if (kernel.empty() || stride.empty())
+        refuse(item, cls, "kernel_size or stride is not in the pickle");
+    const std::vector<std::int64_t> zero(2, 0), one(2, 1);
+    if (torchAttribute(&item, "groups") != "1" || padding != zero || outputPadding != zero ||
+        dilation != one || kernel[0] < stride[0] || kernel[1] < stride[1])
+        refuse(item, cls,
+               "only groups=1, padding=0, output_padding=0, dilation=1 and kernel >= stride give "
+               "Keras' 'valid' Conv2DTranspose");
+    b.input(2, w.at(0));
+    if (b.spatialRank != 2) refuse(item, cls, "its input is not an image tensor");
+    json layer = kerasConv(b.nameFor("conv2d_transpose"), w.at(1), kernel, stride, one, "valid",
+                           l->tensors.count("bias") > 0);
+    layer["class_name"] = "Conv2DTranspose";
+    layer["config"]["output_padding"] = nullptr;
+    layer["config"].erase("groups");
+    b.add(layer, l, item);
+}
+
 const std::map<std::string, Handler>& handlers() {
     static const std::map<std::string, Handler> h = [] {
         std::map<std::string, Handler> m = {
             {"Linear", linear},
             {"Flatten", flatten},
             {"Dropout", dropout},
+            {"LeakyReLU", parametricActivation},
+            {"ReLU6", parametricActivation},
+            {"LayerNorm", layerNorm},
+            {"ConvTranspose2d", transposedConvolution},
         };
         for (const char* c : {"Conv1d", "Conv2d", "Conv3d"}) m[c] = convolution;
         for (const char* c : {"BatchNorm1d", "BatchNorm2d", "BatchNorm3d"}) m[c] = batchNorm;

@@ -1,8 +1,10 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 // A whole pickled nn.Sequential as a Keras Sequential chain: one Keras layer per item, chosen
 // by the item's pickled class from a table (Linear -> Dense, Conv2d -> Conv2D, BatchNorm2d ->
 // BatchNormalization, MaxPool2d -> MaxPooling2D, AdaptiveAvgPool2d(1) -> global pooling,
-// Flatten, Dropout, activations folded into the layer before them or as their own layer), with
+// ConvTranspose2d, LayerNorm, Flatten, Dropout, activations folded into the layer before them
+// or as their own layer, LeakyReLU / ReLU6 as Keras' own layers), with
 // the hyper-parameters the pickle records (kernel_size, stride, padding, eps, momentum, ...).
 // PyTorch computes images channels-first (N, C, H, W); the Keras model takes them channels-last
 // (N, H, W, C): the chain says so, and a Dense after a Flatten of such a tensor takes its kernel

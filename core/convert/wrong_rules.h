@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 // Test-only negative controls: deliberately wrong rows of the rule table, passed in as
 // RuleOverrides (rule_table.h) so that tests can prove the forward check notices a wrong rule

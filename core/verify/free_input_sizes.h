@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 // The input shapes a forward check runs when the Keras config leaves dimensions free (None), so
 // that `convert` checks its result without asking for --input-shape:

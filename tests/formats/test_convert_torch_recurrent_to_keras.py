@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
 """`weightsmith-cli convert model.pth -o out.h5` for custom recurrent modules: nn.LSTM, nn.GRU
 and nn.RNN (stacked, bidirectional, batch-first and time-major) -> nn.Linear on the last step,
 pickled whole. A pickle does not record forward(); the generated Keras model follows the stated
@@ -21,6 +22,7 @@ import unittest
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import keras_oracle  # noqa: E402
 import oracle_support as ors  # noqa: E402
+import unittest_main  # noqa: E402
 
 SKIP = ors.skip_reason()
 ORACLE_SKIP = SKIP or keras_oracle.unavailable_reason()
@@ -149,4 +151,4 @@ class GeneratedRecurrentModels(unittest.TestCase):
 if __name__ == "__main__":
     if SKIP:
         print("SKIP: " + SKIP)
-    unittest.main()
+    unittest_main.main()

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
 """`weightsmith-cli convert model.pth -o out.h5` for whole pickled nn.Sequential models of every
 item kind the generator knows (core/convert/torch_sequential_to_keras.h), proved by forward
 passes in the real engines: real torch (Debian's 1.13) builds and saves the model, the CLI
@@ -20,6 +21,7 @@ import unittest
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import keras_oracle  # noqa: E402
 import oracle_support as ors  # noqa: E402
+import unittest_main  # noqa: E402
 
 SKIP = ors.skip_reason()
 ORACLE_SKIP = SKIP or keras_oracle.unavailable_reason()
@@ -179,6 +181,32 @@ class GeneratedFromSequential(unittest.TestCase):
         print("nn.Sequential Conv1d + global pooling -> Keras: max abs diff vs torch %.3g" % diff)
         self.assertLessEqual(diff, TOLERANCE)
 
+    def test_transposed_conv_layernorm_and_parametric_activations(self):
+        import torch
+        import torch.nn as nn
+        torch.manual_seed(13)
+        model = nn.Sequential(nn.ConvTranspose2d(2, 4, 3, stride=2), nn.LeakyReLU(0.2),
+                              nn.Conv2d(4, 3, 2), nn.ReLU6(), nn.Flatten(),
+                              nn.Linear(3 * 10 * 10, 16), nn.LayerNorm(16), nn.GELU(),
+                              nn.Linear(16, 4)).eval()
+        with torch.no_grad():  # a LayerNorm with non-trivial affine parameters
+            model[6].weight.uniform_(0.5, 1.5)
+            model[6].bias.uniform_(-0.3, 0.3)
+        out, _, report = self.generate(model, "mixed")
+        layers = model_config(out)["config"]["layers"]
+        self.assertEqual([l["class_name"] for l in layers],
+                         ["InputLayer", "Conv2DTranspose", "LeakyReLU", "Conv2D", "ReLU",
+                          "Flatten", "Dense", "LayerNormalization", "Activation", "Dense"])
+        # 5x5 -> transposed (k 3, s 2) 11x11 -> conv k 2 10x10: the Linear's 300 inputs.
+        self.assertEqual(layers[0]["config"]["batch_input_shape"], [None, 5, 5, 2])
+        if ORACLE_SKIP:
+            print("SKIP: oracle comparison: %s" % ORACLE_SKIP)
+            return
+        diff = self.oracle_vs_torch(model, out, (2, 5, 5))
+        print("nn.Sequential ConvTranspose2d/LayerNorm/LeakyReLU/ReLU6/GELU -> Keras: max abs "
+              "diff vs torch %.3g" % diff)
+        self.assertLessEqual(diff, TOLERANCE)
+
     def test_refusals_name_the_item_and_suggest_a_template(self):
         import torch
         import torch.nn as nn
@@ -204,4 +232,4 @@ class GeneratedFromSequential(unittest.TestCase):
 if __name__ == "__main__":
     if SKIP:
         print("SKIP: " + SKIP)
-    unittest.main()
+    unittest_main.main()
