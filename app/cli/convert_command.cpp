@@ -8,18 +8,17 @@
 #include <sstream>
 
 #include "command_support.h"
-#include "convert/keras_to_torch.h"
+#include "convert/export_as.h"
 #include "convert/template_transfer.h"
-#include "convert/torch_module_emitter.h"
-#include "convert/torch_to_keras_model.h"
 #include "convert/torch_to_keras_transfer.h"
-#include "export/export_model.h"
+#include "convert/wrong_rules.h"
 #include "formats/open_model.h"
 #include "io/atomic_file.h"
 #include "model/error.h"
 #include "model/unsupported.h"
 #include "save/save_model.h"
 #include "verify/forward_program.h"
+#include "verify/free_input_sizes.h"
 #include "verify/verify_report.h"
 #include "verify_command.h"
 
@@ -68,13 +67,14 @@ const char* const kConvertUsage =
     "  --no-verify            skip the forward check (below)\n"
     "  --drop-unsupported     convert although SRC holds tensors Weightsmith cannot read\n"
     "                         (refused otherwise, naming them)\n"
-    "  --input-shape D,...    the input shape (without batch) for the forward check when the\n"
-    "                         Keras config leaves a dimension open (e.g. the time steps)\n"
+    "  --input-shape D,...    the input shape (without batch) for the forward check; by default\n"
+    "                         free dimensions are chosen: time steps 1, 7 and 64, the smallest\n"
+    "                         image size every layer accepts\n"
     "  -h, --help             show this help\n"
     "\n"
     "After writing OUT, convert runs the forward check of `weightsmith-cli verify SRC OUT`\n"
     "(seeded input, both sides under their own framework's semantics, tolerance 1e-5) when it\n"
-    "can: the libtorch module is present, the input shape is known and every layer is supported;\n"
+    "can: the libtorch module is present and every layer is supported;\n"
     "otherwise it says in one line why not. The result goes into --report-json as \"verify\".\n"
     "\n"
     "exit status: 0 ok, 1 unreadable input, refused conversion or failed write, 2 usage error,\n"
@@ -120,7 +120,7 @@ std::optional<ConvertArgs> parse(const std::vector<std::string>& args, std::stri
             if (!value("--class-name", out.className)) return std::nullopt;
         } else if (is("--debug-break-rule")) {
             if (!value("--debug-break-rule", v)) return std::nullopt;
-            if (v != "gru-no-gate-swap" && v != "lstm-bias-copied") {
+            if (!ws::convert::wrongRule(v)) {
                 error = "unknown --debug-break-rule '" + v + "'";
                 return std::nullopt;
             }
@@ -195,22 +195,11 @@ nlohmann::json transferIntoTemplate(const ConvertArgs& a, const ws::Model& sourc
     return ws::convert::transferReportJson(result);
 }
 
-// PyTorch SRC without a template: a generated Keras full model (seed-style or nn.Sequential).
-nlohmann::json generateKeras(const ConvertArgs& a, const ws::Model& source) {
-    if (!a.module.empty() || !a.config.empty())
-        throw ws::FormatError(
-            std::string("--emit-module/--config: convert reads Keras files for these options; "
-                        "this SRC is ") +
-            ws::formatName(source.format) + " (PyTorch -> Keras: -o OUT.h5, or --template T.h5)");
-    const std::string& out = a.output;
-    if (out.size() < 3 || out.compare(out.size() - 3, 3, ".h5") != 0)
-        throw ws::FormatError(
-            "PyTorch -> Keras writes a Keras 2 full-model .h5 (-o OUT.h5), not '" + out + "'");
-    const ws::convert::TransferResult result = ws::convert::writeGeneratedKerasModel(source, out);
-    std::fputs(ws::convert::transferReportText(result).c_str(), stdout);
-    std::printf("wrote %zu tensor%s and a generated model_config to %s (keras-h5)\n",
-                result.tensorsWritten, result.tensorsWritten == 1 ? "" : "s", out.c_str());
-    return ws::convert::transferReportJson(result);
+// {20, 1} -> "20,1", as --input-shape takes it.
+std::string joinedShape(const std::vector<std::int64_t>& shape) {
+    std::string s;
+    for (std::int64_t d : shape) s += (s.empty() ? "" : ",") + std::to_string(d);
+    return s;
 }
 
 std::string baseName(const std::string& path) {
@@ -218,31 +207,36 @@ std::string baseName(const std::string& path) {
     return slash == std::string::npos ? path : path.substr(slash + 1);
 }
 
-// Keras SRC without a template: the PyTorch state_dict (+ the generated module source).
-nlohmann::json convertKerasSource(const ConvertArgs& a, const ws::Model& source,
-                                  const nlohmann::json& architecture) {
-    ws::convert::KerasToTorchOptions options;
-    options.architecture = architecture;
-    options.plan.mergeStacks = a.mergeStacks;
-    options.engine.brokenRules.insert(a.brokenRules.begin(), a.brokenRules.end());
-    const ws::convert::KerasToTorchResult result =
-        ws::convert::convertKerasToTorch(source, options);
-    std::string module;
+// Without a template: a Keras SRC becomes a PyTorch state_dict (+ the generated module source),
+// a PyTorch SRC a generated Keras model, through the core's exportAs as the app's Export does.
+nlohmann::json convertWithoutTemplate(const ConvertArgs& a, const ws::Model& source,
+                                      const nlohmann::json& architecture) {
+    ws::convert::ExportAsOptions options;
+    options.alwaysConvert = true;
+    options.kerasToTorch.architecture = architecture;
+    options.kerasToTorch.plan.mergeStacks = a.mergeStacks;
+    for (const std::string& name : a.brokenRules)
+        options.kerasToTorch.ruleOverrides.push_back(*ws::convert::wrongRule(name));
     if (!a.module.empty()) {
         ws::convert::EmitOptions emit;
         emit.className = a.className;
         emit.sourceFile = baseName(a.file);
         emit.stateDictFile = baseName(a.output);
-        module = ws::convert::emitTorchModule(result, emit);  // refuses before anything is written
+        options.emitModule = emit;
     }
-    const ws::ExportReport report = ws::exportModel(*result.stateDict, a.output);
-    if (!module.empty()) writeText(a.module, module);
-    std::fputs(ws::convert::mappingReportText(result).c_str(), stdout);
+    const ws::convert::ExportAsResult result = ws::convert::exportAs(source, a.output, options);
+    if (!a.module.empty()) writeText(a.module, result.moduleSource);
+    std::fputs(result.reportText.c_str(), stdout);
+    if (result.route == ws::convert::ExportRoute::GeneratedKeras) {
+        std::printf("wrote %zu tensor%s and a generated model_config to %s (%s)\n", result.tensors,
+                    result.tensors == 1 ? "" : "s", a.output.c_str(), result.format.c_str());
+        return result.reportJson;
+    }
     for (const std::string& w : result.warnings) std::fprintf(stderr, "warning: %s\n", w.c_str());
-    std::printf("wrote %zu tensor%s to %s (%s)%s%s\n", report.tensors,
-                report.tensors == 1 ? "" : "s", a.output.c_str(), report.format.c_str(),
-                module.empty() ? "" : ", module source to ", a.module.c_str());
-    return ws::convert::mappingReportJson(result);
+    std::printf("wrote %zu tensor%s to %s (%s)%s%s\n", result.tensors,
+                result.tensors == 1 ? "" : "s", a.output.c_str(), result.format.c_str(),
+                a.module.empty() ? "" : ", module source to ", a.module.c_str());
+    return result.reportJson;
 }
 
 // A one-line reason (the loader's message lists every place it looked, one per line).
@@ -253,9 +247,10 @@ std::string oneLine(std::string text) {
 }
 
 // The forward check of SRC against the written OUT (what `verify SRC OUT` does), recorded in
-// report["verify"]. The conversion itself succeeded, so a check that cannot run (no libtorch
-// module, an open input dimension, a layer verify lacks) only says why; outputs beyond
-// tolerance make the exit status kExitBeyondTolerance.
+// report["verify"]. Free input dimensions are chosen (verify/free_input_sizes.h: several
+// sequence lengths, the smallest image size) unless --input-shape gives them. The conversion
+// itself succeeded, so a check that cannot run (no libtorch module, a layer verify lacks) only
+// says why; outputs beyond tolerance make the exit status kExitBeyondTolerance.
 int checkConversion(const ConvertArgs& a, const ws::Model& source,
                     const nlohmann::json& architecture, nlohmann::json& report) {
     auto notRun = [&](const std::string& why) {
@@ -264,27 +259,43 @@ int checkConversion(const ConvertArgs& a, const ws::Model& source,
         return kExitOk;
     };
     if (!a.verify) return notRun("--no-verify");
-    ws::verify::VerifyOptions options;
-    options.inputShape = a.inputShape;
     ws::verify::ForwardProgram program;
-    ws::verify::VerifyOutcome outcome;
+    std::vector<ws::verify::VerifyOptions> runs;
+    std::vector<ws::verify::VerifyOutcome> outcomes;
     try {
         const std::unique_ptr<ws::Model> written = ws::openModel(a.output);
         program = ws::verify::buildForwardProgram(source, *written, architecture);
-        outcome = ws::verify::runVerify(program, options);
+        std::vector<std::vector<std::int64_t>> shapes = {a.inputShape};
+        if (a.inputShape.empty()) shapes = ws::verify::inputShapesToCheck(program);
+        if (shapes.empty()) shapes = {{}};  // runVerify then says which dimension is open
+        for (const auto& shape : shapes) {
+            ws::verify::VerifyOptions options;
+            options.inputShape = shape;
+            outcomes.push_back(ws::verify::runVerify(program, options));
+            runs.push_back(options);
+        }
     } catch (const ws::Error& e) {
         return notRun(oneLine(e.what()));
     }
-    std::printf("forward check (weightsmith-cli verify %s %s):\n", a.file.c_str(),
-                a.output.c_str());
-    printVerifyReport(program, outcome, options);
-    report["verify"] = ws::verify::verifyOutcomeJson(program, outcome, options);
-    if (outcome.pass) return kExitOk;
-    const std::string failing = ws::verify::failingSummary(outcome);
+    nlohmann::json all = nlohmann::json::array();
+    std::size_t shown = outcomes.size() - 1;  // the report's "verify": the first failing run
+    for (std::size_t i = outcomes.size(); i-- > 0;)
+        if (!outcomes[i].pass) shown = i;
+    for (std::size_t i = 0; i < outcomes.size(); ++i) {
+        std::printf("forward check (weightsmith-cli verify %s %s --input-shape %s):\n",
+                    a.file.c_str(), a.output.c_str(), joinedShape(runs[i].inputShape).c_str());
+        printVerifyReport(program, outcomes[i], runs[i]);
+        all.push_back(ws::verify::verifyOutcomeJson(program, outcomes[i], runs[i]));
+    }
+    report["verify"] = all.at(shown);
+    report["verify"]["runs"] = all;
+    if (outcomes[shown].pass) return kExitOk;
+    const std::string failing = ws::verify::failingSummary(outcomes[shown]);
     std::fprintf(stderr,
                  "weightsmith-cli: %s: written to %s, but the forward check failed: %s beyond "
-                 "tolerance %g\n",
-                 a.file.c_str(), a.output.c_str(), failing.c_str(), options.tolerance);
+                 "tolerance %g (input shape %s)\n",
+                 a.file.c_str(), a.output.c_str(), failing.c_str(), runs[shown].tolerance,
+                 joinedShape(runs[shown].inputShape).c_str());
     return kExitBeyondTolerance;
 }
 
@@ -310,17 +321,12 @@ int runConvert(const std::vector<std::string>& args) {
     }
     try {
         ws::refuseToLoseUnsupported(*model, parsed->dropUnsupported, "converting");
-        const bool kerasSource = ws::frameworkOf(model->format) == ws::Framework::Keras;
-        const nlohmann::json architecture = kerasSource && !parsed->config.empty()
-                                                ? readJsonFile(parsed->config, "--config")
-                                                : nlohmann::json();
-        nlohmann::json report;
-        if (!parsed->templateFile.empty())
-            report = transferIntoTemplate(*parsed, *model);
-        else if (!kerasSource)
-            report = generateKeras(*parsed, *model);
-        else
-            report = convertKerasSource(*parsed, *model, architecture);
+        // A PyTorch SRC with --config is refused by exportAs (the architecture is Keras').
+        const nlohmann::json architecture =
+            !parsed->config.empty() ? readJsonFile(parsed->config, "--config") : nlohmann::json();
+        nlohmann::json report = !parsed->templateFile.empty()
+                                    ? transferIntoTemplate(*parsed, *model)
+                                    : convertWithoutTemplate(*parsed, *model, architecture);
         // The conversion is written; the forward check decides the exit status.
         const int status = checkConversion(*parsed, *model, architecture, report);
         if (!parsed->reportJson.empty()) writeText(parsed->reportJson, report.dump(2) + "\n");

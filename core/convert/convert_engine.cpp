@@ -21,14 +21,6 @@ std::vector<std::string> directions(const layers::SemanticLayer& layer, const La
     return {""};
 }
 
-bool broken(const EngineOptions& o, const LayerRule& rule, const TensorRule& t, const char* what) {
-    const std::string w = what;
-    if (w == "gates")
-        return rule.kind == "GRU" && t.gateBlocks && o.brokenRules.count("gru-no-gate-swap");
-    if (w == "sum") return rule.kind == "LSTM" && o.brokenRules.count("lstm-bias-copied");
-    return false;
-}
-
 // The shape a filled-in tensor takes: that of any tensor of the layer whose rule also fills
 // (BatchNorm gamma/beta are as long as moving_mean).
 const Node* affineSibling(const layers::SemanticLayer& layer, const LayerRule& rule,
@@ -93,8 +85,7 @@ std::string torchTensorName(const std::string& pattern, int stackIndex, bool rev
 }
 
 std::vector<TorchTensor> kerasLayerToTorch(const layers::SemanticLayer& layer,
-                                           const LayerRule& rule, const LayerContext& context,
-                                           const EngineOptions& options) {
+                                           const LayerRule& rule, const LayerContext& context) {
     std::vector<TorchTensor> out;
     for (const std::string& dir : directions(layer, rule)) {
         for (const TensorRule& tr : rule.tensors) {
@@ -124,8 +115,7 @@ std::vector<TorchTensor> kerasLayerToTorch(const layers::SemanticLayer& layer,
             // used when it still sums to the Keras bias (else the bias was edited since).
             bool fromSplit = false;
             auto split = layer.extras.find(dir + kTorchBiasSplitRole);
-            if (tr.sum != SumPart::None && split != layer.extras.end() &&
-                !broken(options, rule, tr, "sum")) {
+            if (tr.sum != SumPart::None && split != layer.extras.end()) {
                 const DenseArray rows = DenseArray::fromNode(*split->second);
                 if (splitSumsToBias(rows, a)) {
                     const int r = tr.sum == SumPart::Carrier ? 0 : 1;
@@ -171,14 +161,14 @@ std::vector<TorchTensor> kerasLayerToTorch(const layers::SemanticLayer& layer,
                 a = reshaped(std::move(a), s);
                 steps.push_back("reshape (C, m, k...) -> (C*m, 1, k...)");
             }
-            if (tr.gateBlocks && !rule.gateOrder.empty() && !broken(options, rule, tr, "gates")) {
+            if (tr.gateBlocks && !rule.gateOrder.empty()) {
                 a = reorderBlocks(a, rule.gateOrder);
                 if (rule.kerasGates != rule.torchGates)
                     steps.push_back("gates " + rule.kerasGates + " -> " + rule.torchGates);
             }
             if (tr.sum == SumPart::Carrier && !fromSplit)
                 steps.push_back("whole Keras bias (PyTorch adds bias_hh)");
-            if (tr.sum == SumPart::Zero && !fromSplit && !broken(options, rule, tr, "sum")) {
+            if (tr.sum == SumPart::Zero && !fromSplit) {
                 a = DenseArray::filled(a.shape, 0.0, a.dtype);
                 steps = {"zeros (Keras has one summed bias)"};
             }

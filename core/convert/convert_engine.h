@@ -4,7 +4,6 @@
 // either direction. It knows the operations (permute, gate reorder, row split, bias sum, flip,
 // depthwise reshape, flattened-row reorder), never the layer kinds.
 #include <map>
-#include <set>
 #include <string>
 #include <vector>
 
@@ -15,14 +14,6 @@
 #include "layers/semantic_layer.h"
 
 namespace ws::convert {
-
-struct EngineOptions {
-    // Test-only negative controls: apply a deliberately wrong rule so that tests can prove the
-    // forward-pass comparison notices. "gru-no-gate-swap" (GRU gate blocks copied in Keras
-    // order), "lstm-bias-copied" (the Keras bias copied into both PyTorch biases instead of
-    // splitting the sum as bias + 0).
-    std::set<std::string> brokenRules;
-};
 
 struct LayerContext {
     std::string torchPrefix;  // "lstm." : prepended to every state_dict name
@@ -42,8 +33,7 @@ struct TorchTensor {
 };
 
 std::vector<TorchTensor> kerasLayerToTorch(const layers::SemanticLayer& layer,
-                                           const LayerRule& rule, const LayerContext& context,
-                                           const EngineOptions& options = EngineOptions());
+                                           const LayerRule& rule, const LayerContext& context);
 
 // The inverse: PyTorch tensors by state_dict key -> Keras tensors by role. `kerasParams` gives
 // what PyTorch shapes do not say (depth_multiplier, bidirectional). Missing PyTorch tensors

@@ -38,8 +38,7 @@ std::vector<std::string> layerNotes(const SemanticLayer& l, int kerasMajor,
             notes.push_back(std::string(key) + ": " + act->note);
         }
     }
-    const bool recurrent = l.kind == "LSTM" || l.kind == "GRU" || l.kind == "SimpleRNN";
-    if (recurrent) {
+    if (isRecurrentKind(l.kind)) {
         const std::string a = l.params.value("activation", "tanh");
         const std::string r = l.params.value("recurrent_activation", "sigmoid");
         if (!nativeRecurrentActivations(l.kind, a, r))
@@ -88,7 +87,7 @@ KerasToTorchResult convertKerasToTorch(const Model& keras, const KerasToTorchOpt
 
     for (const TorchBlock& block : result.plan.blocks) {
         if (block.attr.empty()) continue;
-        const LayerRule* rule = findRule(block.kind);
+        const LayerRule* rule = findRule(block.kind, options.ruleOverrides);
         if (!rule) continue;  // planTorchModel refused weighted layers without rules
         for (std::size_t k = 0; k < block.layers.size(); ++k) {
             const SemanticLayer& l = result.layers.layers[block.layers[k]];
@@ -107,7 +106,7 @@ KerasToTorchResult convertKerasToTorch(const Model& keras, const KerasToTorchOpt
             if (block.layers.size() > 1)
                 entry.notes.push_back("layer " + std::to_string(k) + " of a num_layers=" +
                                       std::to_string(block.layers.size()) + " stack");
-            for (TorchTensor& t : kerasLayerToTorch(l, *rule, ctx, options.engine)) {
+            for (TorchTensor& t : kerasLayerToTorch(l, *rule, ctx)) {
                 if (!t.warning.empty()) result.warnings.push_back(t.warning);
                 auto node = toTensorNode(t.array, t.name);
                 if (result.stateDict->find(t.name))

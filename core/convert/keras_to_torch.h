@@ -34,7 +34,8 @@ struct MappingEntry {
 struct KerasToTorchOptions {
     nlohmann::json architecture = nullptr;  // companion model.to_json() when the file has none
     PlanOptions plan;
-    EngineOptions engine;
+    // Tests only: deliberately wrong rows replacing the table's (wrong_rules.h).
+    RuleOverrides ruleOverrides;
 };
 
 struct KerasToTorchResult {

@@ -114,10 +114,10 @@ TensorWrites checkModulePair(const ConvertedModule& s, const SemanticLayer& d,
     return writes;
 }
 
-}  // namespace
-
-TransferResult transferKerasToTorch(const Model& keras, Model& torch,
-                                    const TransferOptions& options) {
+// The whole transfer, checking every pair before the first write; with `edit` (the same model
+// as `torch`) the converted values are then written into it.
+TransferResult pairAndConvert(const Model& keras, const Model& torch,
+                              const TransferOptions& options, Model* edit) {
     TransferResult result;
     result.kerasToTorch = true;
     KerasToTorchOptions convertOptions;
@@ -153,12 +153,25 @@ TransferResult transferKerasToTorch(const Model& keras, Model& torch,
         writes.push_back(checkModulePair(from[pairs[p].first], *to[pairs[p].second], report));
         result.pairs.push_back(std::move(report));
     }
+    if (!edit) return result;
     for (const auto& module : writes)
         for (const auto& [target, value] : module) {
-            writeTemplateTensor(torch, *target, DenseArray::fromNode(*value));
+            writeTemplateTensor(*edit, *target, DenseArray::fromNode(*value));
             ++result.tensorsWritten;
         }
     return result;
+}
+
+}  // namespace
+
+TransferResult transferKerasToTorch(const Model& keras, Model& torch,
+                                    const TransferOptions& options) {
+    return pairAndConvert(keras, torch, options, &torch);
+}
+
+TransferResult planKerasToTorch(const Model& keras, const Model& torch,
+                                const TransferOptions& options) {
+    return pairAndConvert(keras, torch, options, nullptr);
 }
 
 std::vector<PairVerdict> checkKerasToTorchPairs(const Model& keras, const Model& torch,

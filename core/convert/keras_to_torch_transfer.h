@@ -16,6 +16,10 @@ namespace ws::convert {
 TransferResult transferKerasToTorch(const Model& keras, Model& torch,
                                     const TransferOptions& options = TransferOptions());
 
+// The same pairing and checks as transferKerasToTorch, nothing written: what it would do.
+TransferResult planKerasToTorch(const Model& keras, const Model& torch,
+                                const TransferOptions& options = TransferOptions());
+
 // Each (converted module -> template module) of `pairs` checked on its own, the way
 // transferKerasToTorch checks it; nothing is written. Throws FormatError only when the Keras
 // model as a whole cannot be converted.

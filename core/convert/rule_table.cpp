@@ -53,117 +53,82 @@ std::vector<TensorRule> summedBiasRecurrent() {
             opt(part(gates(t("bias", "bias_hh_l{k}{dir}")), SumPart::Zero))};
 }
 
-std::vector<LayerRule> buildTable() {
-    std::vector<LayerRule> rows;
-    auto add = [&](LayerRule r) { rows.push_back(std::move(r)); };
+TensorRule afterFlatten(TensorRule r) {
+    r.flattenRows = true;
+    return r;
+}
 
-    add({"Dense",
-         "nn.Linear",
-         false,
-         {},
-         "",
-         "",
-         {[] {
-              TensorRule k = t("kernel", "weight", {1, 0});
-              k.flattenRows = true;
-              return k;
-          }(),
-          opt(t("bias", "bias"))},
-         {}});
-    add({"Conv1D",
-         "nn.Conv1d",
-         false,
-         {},
-         "",
-         "",
-         {flip(t("kernel", "weight", {2, 1, 0}), {0}), opt(t("bias", "bias"))},
-         {}});
-    add({"Conv2D",
-         "nn.Conv2d",
-         false,
-         {},
-         "",
-         "",
-         {flip(t("kernel", "weight", {3, 2, 0, 1}), {0, 1}), opt(t("bias", "bias"))},
-         {}});
-    add({"Conv3D",
-         "nn.Conv3d",
-         false,
-         {},
-         "",
-         "",
-         {flip(t("kernel", "weight", {4, 3, 0, 1, 2}), {0, 1, 2}), opt(t("bias", "bias"))},
-         {}});
-    // Keras (kh, kw, out, in) <-> PyTorch (in, out, kh, kw).
-    add({"Conv2DTranspose",
-         "nn.ConvTranspose2d",
-         false,
-         {},
-         "",
-         "",
-         {flip(t("kernel", "weight", {3, 2, 0, 1}), {0, 1}), opt(t("bias", "bias"))},
-         {}});
-    add({"DepthwiseConv2D",
-         "nn.Conv2d(groups=C)",
-         false,
-         {},
-         "",
-         "",
-         {[] {
-              TensorRule k = t("depthwise_kernel", "weight", {2, 3, 0, 1});
-              k.depthwiseMerge = true;
-              return k;
-          }(),
-          opt(t("bias", "bias"))},
-         {}});
-    add({"SeparableConv2D",
-         "SeparableConv2d (depthwise + pointwise nn.Conv2d)",
-         false,
-         {},
-         "",
-         "",
-         {[] {
-              TensorRule k = t("depthwise_kernel", "depthwise.weight", {2, 3, 0, 1});
-              k.depthwiseMerge = true;
-              return k;
-          }(),
-          t("pointwise_kernel", "pointwise.weight", {3, 2, 0, 1}),
-          opt(t("bias", "pointwise.bias"))},
-         {}});
-    add({"BatchNormalization",
-         "nn.BatchNorm{n}d",
-         false,
-         {},
-         "",
-         "",
-         {opt(fill(t("gamma", "weight"), 1.0)), opt(fill(t("beta", "bias"), 0.0)),
-          t("moving_mean", "running_mean"), t("moving_variance", "running_var")},
-         {"num_batches_tracked"}});
-    add({"LayerNormalization",
-         "nn.LayerNorm",
-         false,
-         {},
-         "",
-         "",
-         {opt(fill(t("gamma", "weight"), 1.0)), opt(fill(t("beta", "bias"), 0.0))},
-         {}});
-    add({"Embedding", "nn.Embedding", false, {}, "", "", {t("embeddings", "weight")}, {}});
-    add({"SimpleRNN", "nn.RNN", true, {}, "", "", summedBiasRecurrent(), {}});
-    add({"LSTM", "nn.LSTM", true, {0, 1, 2, 3}, "i,f,c,o", "i,f,g,o", summedBiasRecurrent(), {}});
-    // GRU (reset_after=True): Keras gates z,r,h; PyTorch r,z,n. bias (2, 3h): row 0 is the
-    // input bias, row 1 the recurrent one (inside the reset gate, as PyTorch's b_hn).
-    add({"GRU",
-         "nn.GRU",
-         true,
-         {1, 0, 2},
-         "z,r,h",
-         "r,z,n",
-         {gates(t("kernel", "weight_ih_l{k}{dir}", {1, 0})),
-          gates(t("recurrent_kernel", "weight_hh_l{k}{dir}", {1, 0})),
-          opt(row(gates(t("bias", "bias_ih_l{k}{dir}")), 0)),
-          opt(row(gates(t("bias", "bias_hh_l{k}{dir}")), 1))},
-         {}});
-    return rows;
+TensorRule depthwise(TensorRule r) {
+    r.depthwiseMerge = true;
+    return r;
+}
+
+// A row whose tensors keep one PyTorch module per Keras layer.
+LayerRule layer(std::string kind, std::string torchModule, std::vector<TensorRule> tensors,
+                std::vector<std::string> torchCounters = {}) {
+    LayerRule r;
+    r.kind = std::move(kind);
+    r.torchModule = std::move(torchModule);
+    r.tensors = std::move(tensors);
+    r.torchCounters = std::move(torchCounters);
+    return r;
+}
+
+// A recurrent row: its tensors repeat per stacked level {k} and direction {dir}.
+LayerRule recurrentLayer(std::string kind, std::string torchModule,
+                         std::vector<TensorRule> tensors) {
+    LayerRule r = layer(std::move(kind), std::move(torchModule), std::move(tensors));
+    r.recurrent = true;
+    return r;
+}
+
+// Gated recurrent rows: PyTorch gate block g = Keras gate block order[g].
+LayerRule gated(LayerRule r, std::vector<int> order, std::string kerasGates,
+                std::string torchGates) {
+    r.gateOrder = std::move(order);
+    r.kerasGates = std::move(kerasGates);
+    r.torchGates = std::move(torchGates);
+    return r;
+}
+
+std::vector<LayerRule> buildTable() {
+    return {
+        layer("Dense", "nn.Linear",
+              {afterFlatten(t("kernel", "weight", {1, 0})), opt(t("bias", "bias"))}),
+        layer("Conv1D", "nn.Conv1d",
+              {flip(t("kernel", "weight", {2, 1, 0}), {0}), opt(t("bias", "bias"))}),
+        layer("Conv2D", "nn.Conv2d",
+              {flip(t("kernel", "weight", {3, 2, 0, 1}), {0, 1}), opt(t("bias", "bias"))}),
+        layer("Conv3D", "nn.Conv3d",
+              {flip(t("kernel", "weight", {4, 3, 0, 1, 2}), {0, 1, 2}), opt(t("bias", "bias"))}),
+        // Keras (kh, kw, out, in) <-> PyTorch (in, out, kh, kw).
+        layer("Conv2DTranspose", "nn.ConvTranspose2d",
+              {flip(t("kernel", "weight", {3, 2, 0, 1}), {0, 1}), opt(t("bias", "bias"))}),
+        layer("DepthwiseConv2D", "nn.Conv2d(groups=C)",
+              {depthwise(t("depthwise_kernel", "weight", {2, 3, 0, 1})), opt(t("bias", "bias"))}),
+        layer("SeparableConv2D", "SeparableConv2d (depthwise + pointwise nn.Conv2d)",
+              {depthwise(t("depthwise_kernel", "depthwise.weight", {2, 3, 0, 1})),
+               t("pointwise_kernel", "pointwise.weight", {3, 2, 0, 1}),
+               opt(t("bias", "pointwise.bias"))}),
+        layer("BatchNormalization", "nn.BatchNorm{n}d",
+              {opt(fill(t("gamma", "weight"), 1.0)), opt(fill(t("beta", "bias"), 0.0)),
+               t("moving_mean", "running_mean"), t("moving_variance", "running_var")},
+              {"num_batches_tracked"}),
+        layer("LayerNormalization", "nn.LayerNorm",
+              {opt(fill(t("gamma", "weight"), 1.0)), opt(fill(t("beta", "bias"), 0.0))}),
+        layer("Embedding", "nn.Embedding", {t("embeddings", "weight")}),
+        recurrentLayer("SimpleRNN", "nn.RNN", summedBiasRecurrent()),
+        gated(recurrentLayer("LSTM", "nn.LSTM", summedBiasRecurrent()), {0, 1, 2, 3}, "i,f,c,o",
+              "i,f,g,o"),
+        // GRU (reset_after=True): Keras gates z,r,h; PyTorch r,z,n. bias (2, 3h): row 0 is the
+        // input bias, row 1 the recurrent one (inside the reset gate, as PyTorch's b_hn).
+        gated(recurrentLayer("GRU", "nn.GRU",
+                             {gates(t("kernel", "weight_ih_l{k}{dir}", {1, 0})),
+                              gates(t("recurrent_kernel", "weight_hh_l{k}{dir}", {1, 0})),
+                              opt(row(gates(t("bias", "bias_ih_l{k}{dir}")), 0)),
+                              opt(row(gates(t("bias", "bias_hh_l{k}{dir}")), 1))}),
+              {1, 0, 2}, "z,r,h", "r,z,n"),
+    };
 }
 
 }  // namespace
@@ -173,10 +138,17 @@ const std::vector<LayerRule>& ruleTable() {
     return table;
 }
 
-const LayerRule* findRule(const std::string& kind) {
+const LayerRule* findRule(const std::string& kind, const RuleOverrides& overrides) {
+    for (const LayerRule& r : overrides)
+        if (r.kind == kind) return &r;
     for (const LayerRule& r : ruleTable())
         if (r.kind == kind) return &r;
     return nullptr;
+}
+
+bool isRecurrentKind(const std::string& kind) {
+    const LayerRule* r = findRule(kind);
+    return r && r->recurrent;
 }
 
 }  // namespace ws::convert

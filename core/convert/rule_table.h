@@ -61,7 +61,14 @@ struct LayerRule {
 // in SemanticLayer::extras (its name starts with layers::kOwnDatasetPrefix).
 constexpr const char* kTorchBiasSplitRole = "weightsmith_torch_bias_ih_hh";
 
+// Rows that replace the table's row of the same kind. Only tests pass them in: a deliberately
+// wrong row (wrong_rules.h) proves that the forward check notices a wrong rule.
+using RuleOverrides = std::vector<LayerRule>;
+
 const std::vector<LayerRule>& ruleTable();
-const LayerRule* findRule(const std::string& kind);  // null when no row exists
+// The row for `kind` (an override first); null when no row exists.
+const LayerRule* findRule(const std::string& kind, const RuleOverrides& overrides = {});
+// LSTM, GRU, SimpleRNN: the kinds whose row repeats its tensors per stacked level and direction.
+bool isRecurrentKind(const std::string& kind);
 
 }  // namespace ws::convert

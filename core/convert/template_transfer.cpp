@@ -30,6 +30,12 @@ TransferResult transferIntoTemplate(const Model& source, Model& target,
                                          : transferTorchToKeras(source, target, options);
 }
 
+TransferResult planTemplateTransfer(const Model& source, const Model& target,
+                                    const TransferOptions& options) {
+    return kerasSourceOf(source, target) ? planKerasToTorch(source, target, options)
+                                         : planTorchToKeras(source, target, options);
+}
+
 std::vector<PairVerdict> checkTemplatePairs(const Model& source, const Model& target,
                                             const std::map<std::string, std::string>& pairs) {
     return kerasSourceOf(source, target) ? checkKerasToTorchPairs(source, target, pairs)

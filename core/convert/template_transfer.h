@@ -23,6 +23,12 @@ bool isKerasModel(const Model& model);
 TransferResult transferIntoTemplate(const Model& source, Model& target,
                                     const TransferOptions& options = TransferOptions());
 
+// Planning only: the pairs, tensors, transforms and shapes transferIntoTemplate would write, or
+// its refusal (FormatError, same words); `target` is only read. The transfer dialog re-pairs
+// through this rather than filling a copy of the template each time.
+TransferResult planTemplateTransfer(const Model& source, const Model& target,
+                                    const TransferOptions& options = TransferOptions());
+
 // Every pair of `pairs` (source unit or converted module -> template layer, as in
 // TransferOptions::mapping) converted and shape-checked on its own, through the same code the
 // transfer runs, in the map's order; nothing is written. Where transferIntoTemplate stops at

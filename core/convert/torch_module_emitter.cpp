@@ -4,6 +4,7 @@
 #include <sstream>
 
 #include "convert/activation_table.h"
+#include "convert/rule_table.h"
 #include "convert/torch_recurrent_helper.h"
 #include "layers/keras_conv_transpose.h"
 #include "model/error.h"
@@ -180,7 +181,7 @@ class Emitter {
             init_ << "        " << self << " = nn.Embedding(" << e.at(0) << ", " << e.at(1)
                   << ")\n";
             fwd_ << "        x = " << self << "(x.long())\n";
-        } else if (k == "LSTM" || k == "GRU" || k == "SimpleRNN") {
+        } else if (isRecurrentKind(k)) {
             recurrent(b, l);
         } else if (k == "Flatten") {
             fwd_ << "        x = torch.flatten(x, 1)"

@@ -13,8 +13,6 @@ using layers::SemanticLayer;
 
 namespace {
 
-bool isRecurrent(const std::string& k) { return k == "LSTM" || k == "GRU" || k == "SimpleRNN"; }
-
 bool isDropout(const std::string& k) {
     return k == "Dropout" || k == "SpatialDropout1D" || k == "SpatialDropout2D" ||
            k == "GaussianDropout" || k == "GaussianNoise" || k == "AlphaDropout";
@@ -22,7 +20,7 @@ bool isDropout(const std::string& k) {
 
 // Layers that read the last axis as features: they need the channels-last layout.
 bool needsChannelsLast(const std::string& k) {
-    return k == "Dense" || isRecurrent(k) || k == "LayerNormalization" || k == "Embedding";
+    return k == "Dense" || isRecurrentKind(k) || k == "LayerNormalization" || k == "Embedding";
 }
 
 std::string pythonIdentifier(const std::string& name, std::set<std::string>& used) {
@@ -101,7 +99,7 @@ std::string layerRefusal(const SemanticLayer& layer) {
         return "layer '" + layer.name +
                "' is a grouped convolution (groups=" + std::to_string(p.value("groups", 1)) +
                "), which has no rule yet";
-    if (isRecurrent(layer.kind) && p.value("time_major", false))
+    if (isRecurrentKind(layer.kind) && p.value("time_major", false))
         return "recurrent layer '" + layer.name + "' is time-major, which is not supported";
     nlohmann::json axis;
     if (layer.kind == "BatchNormalization" && !normalizesLastAxis(layer, axis))
@@ -193,7 +191,7 @@ TorchPlan planTorchModel(const layers::LayerSet& set, const PlanOptions& options
             }
             b.attr = pythonIdentifier(l.name, used);
             // Stacked recurrent layers (Dropout between them is inactive at inference).
-            if (options.mergeStacks && isRecurrent(l.kind)) {
+            if (options.mergeStacks && isRecurrentKind(l.kind)) {
                 std::size_t j = i + 1;
                 while (true) {
                     std::size_t k = j;
@@ -221,9 +219,9 @@ TorchPlan planTorchModel(const layers::LayerSet& set, const PlanOptions& options
         const SemanticLayer& last = set.layers[b.layers.back()];
         rank = !last.outputShape.empty()                                 ? last.outputShape.size()
                : (l.kind == "Flatten" || l.kind.rfind("Global", 0) == 0) ? 1
-               : (isRecurrent(l.kind) && !last.params.value("return_sequences", false)) ? 1
-               : l.kind == "Embedding"                                                  ? inRank + 1
-                                                                                        : inRank;
+               : (isRecurrentKind(l.kind) && !last.params.value("return_sequences", false)) ? 1
+               : l.kind == "Embedding" ? inRank + 1
+                                       : inRank;
         b.channelsFirstOut = cf && rank >= 2;
         plan.blocks.push_back(std::move(b));
     }

@@ -6,7 +6,8 @@
 //     num_layers = N) -> [Dropout] -> nn.Linear on the last time step, becoming a Keras
 //     Sequential InputLayer / N recurrent layers (return_sequences on all but the last) /
 //     Dropout / Dense;
-//   - a whole pickled nn.Sequential of Linear layers, activations and Dropout.
+//   - a whole pickled nn.Sequential of the items torch_sequential_to_keras.h knows (Linear,
+//     ConvNd, BatchNorm, pooling, Flatten, Dropout, activations), images channels-last.
 // Anything else is refused: the PyTorch file does not say how its modules connect, so a Keras
 // template of the same architecture is required (torch_to_keras_transfer.h).
 //

@@ -340,8 +340,12 @@ std::map<std::string, std::string> parseTransferMapping(const nlohmann::json& do
     return out;
 }
 
-TransferResult transferTorchToKeras(const Model& source, Model& keras,
-                                    const TransferOptions& options) {
+namespace {
+
+// The whole transfer, pairing and checking every pair before the first write; with `edit`
+// (the same model as `keras`) the converted values are then written into it.
+TransferResult pairAndConvert(const Model& source, const Model& keras,
+                              const TransferOptions& options, Model* edit) {
     TransferResult result;
     const LayerSet src = layers::recognizeTorchLayers(source);
     if (src.framework != "torch" && isKerasModel(source))
@@ -379,14 +383,27 @@ TransferResult transferTorchToKeras(const Model& source, Model& keras,
         converted.push_back(convertUnitPair(from[pairs[p].first], to[pairs[p].second], report));
         result.pairs.push_back(std::move(report));
     }
+    if (!edit) return result;
     for (std::size_t p = 0; p < pairs.size(); ++p) {
         const SemanticLayer& d = *to[pairs[p].second].layer;
         for (const auto& [role, node] : d.tensors) {
-            writeTemplateTensor(keras, *node, converted[p].at(role));
+            writeTemplateTensor(*edit, *node, converted[p].at(role));
             ++result.tensorsWritten;
         }
     }
     return result;
+}
+
+}  // namespace
+
+TransferResult transferTorchToKeras(const Model& source, Model& keras,
+                                    const TransferOptions& options) {
+    return pairAndConvert(source, keras, options, &keras);
+}
+
+TransferResult planTorchToKeras(const Model& source, const Model& keras,
+                                const TransferOptions& options) {
+    return pairAndConvert(source, keras, options, nullptr);
 }
 
 std::vector<PairVerdict> checkTorchToKerasPairs(const Model& source, const Model& keras,
@@ -436,6 +453,8 @@ std::string transferReportText(const TransferResult& result) {
         for (const std::string& n : p.notes) out << "    note: " << n << "\n";
     }
     for (const std::string& n : result.notes) out << "note: " << n << "\n";
+    if (!result.inputLayout.empty())
+        out << "input layout: " << result.inputLayout << " (PyTorch -> Keras)\n";
     return out.str();
 }
 
@@ -459,6 +478,8 @@ nlohmann::json transferReportJson(const TransferResult& result) {
     }
     return {{"direction", result.kerasToTorch ? "keras->torch" : "torch->keras"},
             {"generated_config", result.generated},
+            {"input_layout", result.inputLayout.empty() ? nlohmann::json(nullptr)
+                                                        : nlohmann::json(result.inputLayout)},
             {"pairs", pairs},
             {"notes", result.notes},
             {"warnings", result.warnings},

@@ -59,7 +59,10 @@ struct TransferResult {
     std::vector<std::string> notes;     // skipped source modules, BN eps taken from the template...
     std::vector<std::string> warnings;  // reported, never dropped
     std::size_t tensorsWritten = 0;
-    bool generated = false;     // a generated Keras model (torch_to_keras_model.h), not a template
+    bool generated = false;  // a generated Keras model (torch_to_keras_model.h), not a template
+    // Generated models of images / signals: "NCHW -> NHWC" (PyTorch's input layout -> the
+    // Keras model's); empty when the input layout is the same.
+    std::string inputLayout;
     bool kerasToTorch = false;  // the reverse transfer (keras_to_torch_transfer.h)
 };
 
@@ -94,6 +97,11 @@ std::map<std::string, std::string> parseTransferMapping(const nlohmann::json& do
 // when the architectures do not match; `keras` is then left unedited.
 TransferResult transferTorchToKeras(const Model& source, Model& keras,
                                     const TransferOptions& options = TransferOptions());
+
+// The same pairing and per-pair conversion as transferTorchToKeras, refusing the same way, but
+// nothing is written (tensorsWritten stays 0): what the transfer would do.
+TransferResult planTorchToKeras(const Model& source, const Model& keras,
+                                const TransferOptions& options = TransferOptions());
 
 // Runs check(source, target, report) for every pair of `pairs`, its FormatError becoming that
 // pair's refusal: the per-pair checks of both transfer directions.

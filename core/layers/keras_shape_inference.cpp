@@ -3,6 +3,7 @@
 
 #include <numeric>
 
+#include "convert/rule_table.h"
 #include "layers/keras_conv_transpose.h"
 
 namespace ws::layers {
@@ -77,7 +78,7 @@ std::vector<std::int64_t> kerasOutputShape(const SemanticLayer& l,
         out.push_back(p.value("output_dim", std::int64_t(-1)));
         return out.back() < 0 ? std::vector<std::int64_t>{} : out;
     }
-    if (k == "LSTM" || k == "GRU" || k == "SimpleRNN") {
+    if (convert::isRecurrentKind(k)) {
         if (in.size() != 2) return {};
         std::int64_t units = p.value("units", std::int64_t(-1));
         if (units < 0) return {};

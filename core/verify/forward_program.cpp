@@ -3,6 +3,7 @@
 
 #include <map>
 
+#include "convert/rule_table.h"
 #include "convert/torch_plan.h"
 #include "layers/keras_layer_recognition.h"
 #include "layers/torch_layer_recognition.h"
@@ -47,8 +48,6 @@ std::vector<ForwardStep> kerasSteps(const LayerSet& set) {
     }
     return steps;
 }
-
-bool isRecurrent(const std::string& k) { return k == "LSTM" || k == "GRU" || k == "SimpleRNN"; }
 
 // Weighted torch layers by module name, and in file order.
 struct TorchLayers {
@@ -145,7 +144,7 @@ std::vector<ForwardStep> torchSteps(const LayerSet& keras, const Model& torchMod
         step.name = b.attr.empty() ? first.name : b.attr;
         step.kind = b.kind;
         nlohmann::json params = first.params;
-        if (isRecurrent(b.kind)) {
+        if (convert::isRecurrentKind(b.kind)) {
             params["num_layers"] = b.layers.size();
             params["return_sequences"] = last.params.value("return_sequences", false);
         }

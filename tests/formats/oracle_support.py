@@ -61,6 +61,19 @@ def run_cli(args, timeout=60, env=None):
                           timeout=timeout, env=env)
 
 
+def run_convert(args, timeout=300):
+    """`weightsmith-cli convert ARGS...` (conversions and their forward checks take a while)."""
+    return run_cli(["convert"] + list(args), timeout=timeout)
+
+
+def h5_model_config(path):
+    """The model_config JSON of a Keras full-model .h5, read with h5py."""
+    import h5py
+    with h5py.File(path, "r") as f:
+        raw = f.attrs["model_config"]
+    return json.loads(raw.decode() if isinstance(raw, bytes) else raw)
+
+
 def inspect_json(path, extra=()):
     proc = run_cli(["inspect", path, "--json"] + list(extra))
     if proc.returncode != 0:

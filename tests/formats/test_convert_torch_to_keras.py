@@ -144,10 +144,7 @@ def run_oracle(model_path, x, workdir):
     return keras_oracle.outputs(model_path, x, workdir)[0]
 
 
-def convert(args):
-    return ors.run_cli(["convert"] + list(args), timeout=300)
-
-
+convert = ors.run_convert
 def h5_objects(path):
     """name -> (kind, attributes, data or None) for every group and dataset, read with h5py."""
     import h5py
@@ -386,13 +383,7 @@ def seed_torch_model(state_dict):
     return model.eval()
 
 
-def model_config(path):
-    import h5py
-    with h5py.File(path, "r") as f:
-        raw = f.attrs["model_config"]
-    return json.loads(raw.decode() if isinstance(raw, bytes) else raw)
-
-
+model_config = ors.h5_model_config
 class GeneratedKerasModel(unittest.TestCase):
     def setUp(self):
         if SKIP:
@@ -562,7 +553,7 @@ class GeneratedKerasModel(unittest.TestCase):
 
     def test_convert_runs_the_forward_check(self):
         """convert runs verify on SRC and OUT by default: a pass is printed and recorded in
-        --report-json; an open input dimension or --no-verify is said in one line, exit 0."""
+        --report-json; free time steps are chosen; --no-verify is said in one line, exit 0."""
         keras_path = os.path.join(self.tmp, "seed.h5")
         report = os.path.join(self.tmp, "report.json")
         proc = convert([seed_file("seed_lstm_state_dict.pth"), "-o", keras_path,
@@ -582,14 +573,20 @@ class GeneratedKerasModel(unittest.TestCase):
                          ["PyTorch lstm (layer 4 of 4) <-> Keras lstm_3",
                           "PyTorch linear <-> Keras linear"])
 
+        # Without --input-shape the free time axis is checked at 1, 7 and 64 steps.
         proc = convert([seed_file("seed_lstm_state_dict.pth"), "-o", keras_path,
                         "--report-json", report])
         self.assertEqual(proc.returncode, 0, proc.stderr.decode())
-        lines = [l for l in proc.stdout.decode().splitlines() if l.startswith("verify:")]
-        self.assertEqual(len(lines), 1)
-        self.assertIn("verify: not run: the model's input shape is not fully known", lines[0])
+        out = proc.stdout.decode()
+        for steps in (1, 7, 64):
+            self.assertIn("--input-shape %d,1):" % steps, out)
+        self.assertNotIn("not run", out)
         with open(report) as f:
-            self.assertFalse(json.load(f)["verify"]["ran"])
+            doc = json.load(f)["verify"]
+        self.assertTrue(doc["ran"] and doc["pass"])
+        self.assertEqual([r["input_shape"] for r in doc["runs"]],
+                         [[4, 1, 1], [4, 7, 1], [4, 64, 1]])
+        self.assertTrue(all(r["pass"] for r in doc["runs"]))
 
         proc = convert([seed_file("seed_lstm_state_dict.pth"), "-o", keras_path,
                         "--input-shape", "20,1", "--no-verify"])

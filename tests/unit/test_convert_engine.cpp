@@ -12,6 +12,7 @@
 
 #include "convert/convert_engine.h"
 #include "convert/rule_table.h"
+#include "convert/wrong_rules.h"
 #include "io/byte_source.h"
 #include "model/error.h"
 
@@ -60,11 +61,12 @@ double at(const DenseArray& a, std::vector<std::int64_t> idx) {
     return a.data.at(static_cast<std::size_t>(flat));
 }
 
+// `overrides`: deliberately wrong rows (wrong_rules.h) replacing the table's.
 std::vector<TorchTensor> toTorch(const TestLayer& t, LayerContext ctx = {},
-                                 const ws::convert::EngineOptions& o = {}) {
-    const auto* rule = ws::convert::findRule(t.layer.kind);
+                                 const ws::convert::RuleOverrides& overrides = {}) {
+    const auto* rule = ws::convert::findRule(t.layer.kind, overrides);
     EXPECT_NE(rule, nullptr) << t.layer.kind;
-    return ws::convert::kerasLayerToTorch(t.layer, *rule, ctx, o);
+    return ws::convert::kerasLayerToTorch(t.layer, *rule, ctx);
 }
 
 // Keras -> PyTorch -> Keras gives back every Keras tensor exactly.
@@ -86,6 +88,14 @@ TEST(ConvertEngine, EveryDocumentedKindHasARow) {
                              "LayerNormalization", "Embedding", "SimpleRNN", "LSTM", "GRU"})
         EXPECT_NE(ws::convert::findRule(kind), nullptr) << kind;
     EXPECT_EQ(ws::convert::findRule("Flatten"), nullptr);
+}
+
+TEST(ConvertEngine, RecurrentKindsAreTheTableRowsThatRepeatPerLevel) {
+    for (const char* kind : {"LSTM", "GRU", "SimpleRNN"})
+        EXPECT_TRUE(ws::convert::isRecurrentKind(kind)) << kind;
+    for (const char* kind : {"Dense", "Conv2D", "Embedding", "Flatten", ""})
+        EXPECT_FALSE(ws::convert::isRecurrentKind(kind)) << kind;
+    EXPECT_FALSE(ws::convert::wrongRule("no-such-rule").has_value());
 }
 
 TEST(ConvertEngine, DenseTransposes) {
@@ -188,6 +198,11 @@ TEST(ConvertEngine, LstmKeepsGateOrderAndSplitsTheSummedBias) {
     EXPECT_EQ(m.at("rnn.bias_hh_l1").data, std::vector<double>(8, 0.0));
     expectRoundTrip(t, ctx);
 
+    // The negative control copies the whole bias into both PyTorch biases.
+    const ws::convert::RuleOverrides broken = {*ws::convert::wrongRule("lstm-bias-copied")};
+    EXPECT_EQ(byName(toTorch(t, ctx, broken)).at("rnn.bias_hh_l1").data,
+              m.at("rnn.bias_ih_l1").data);
+
     // PyTorch -> Keras adds both biases.
     auto torch = m;
     for (auto& v : torch["rnn.bias_hh_l1"].data) v = 1;
@@ -229,8 +244,8 @@ TEST(ConvertEngine, GruSwapsZAndRAndSplitsBiasRows) {
     EXPECT_EQ(m.at("bias_hh_l0").data, (std::vector<double>{108, 109, 106, 107, 110, 111}));
     expectRoundTrip(t);
 
-    ws::convert::EngineOptions broken;  // the negative control leaves Keras' order
-    broken.brokenRules.insert("gru-no-gate-swap");
+    // The negative control leaves Keras' order.
+    const ws::convert::RuleOverrides broken = {*ws::convert::wrongRule("gru-no-gate-swap")};
     EXPECT_EQ(byName(toTorch(t, {}, broken)).at("weight_ih_l0").data,
               (std::vector<double>{0, 1, 2, 3, 4, 5}));
 }

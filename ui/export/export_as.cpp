@@ -4,10 +4,7 @@
 #include <QObject>
 #include <new>
 
-#include "convert/keras_to_torch.h"
-#include "convert/template_transfer.h"
-#include "convert/torch_to_keras_model.h"
-#include "export/export_model.h"
+#include "convert/export_as.h"
 
 namespace ws::ui {
 
@@ -16,12 +13,6 @@ namespace {
 QString q(const std::string& s) { return QString::fromStdString(s); }
 
 QString tensorsText(std::size_t n) { return QObject::tr("%n tensor(s)", nullptr, int(n)); }
-
-void exportTensors(const Model& model, const std::string& path, ExportOutcome& out) {
-    const ExportReport report = exportModel(model, path);
-    out.written = QStringLiteral("%1, %2").arg(q(report.format), tensorsText(report.tensors));
-    for (const std::string& n : report.notes) out.notes << q(n);
-}
 
 }  // namespace
 
@@ -43,29 +34,29 @@ const ExportFormatInfo& exportFormatInfo(ExportFormat format) {
 
 ExportOutcome exportAs(const Model& model, ExportFormat format, const std::string& path,
                        const std::atomic<bool>* cancel) {
+    (void)format;  // the core picks the writer by the path's suffix, which is the format's
     ExportOutcome out;
     if (cancel && cancel->load()) {
         out.cancelled = true;
         return out;
     }
-    const bool keras = convert::isKerasModel(model);
     try {
-        if (format == ExportFormat::KerasH5 && !keras) {
-            const convert::TransferResult r = convert::writeGeneratedKerasModel(model, path);
-            out.written = QObject::tr("Keras model with a generated model_config, %1")
-                              .arg(tensorsText(r.tensorsWritten));
-            for (const std::string& n : r.notes) out.notes << q(n);
-            for (const std::string& w : r.warnings) out.notes << q("warning: " + w);
-        } else if (format == ExportFormat::TorchPth && keras) {
-            const convert::KerasToTorchResult r =
-                convert::convertKerasToTorch(model, convert::KerasToTorchOptions());
-            exportTensors(*r.stateDict, path, out);
-            out.written = QObject::tr("converted to PyTorch: %1").arg(out.written);
-            for (const std::string& n : r.notes) out.notes << q(n);
-            for (const std::string& w : r.warnings) out.notes << q("warning: " + w);
-        } else {
-            exportTensors(model, path, out);
+        const convert::ExportAsResult r = convert::exportAs(model, path);
+        const QString written = QStringLiteral("%1, %2").arg(q(r.format), tensorsText(r.tensors));
+        switch (r.route) {
+            case convert::ExportRoute::GeneratedKeras:
+                out.written = QObject::tr("Keras model with a generated model_config, %1")
+                                  .arg(tensorsText(r.tensors));
+                break;
+            case convert::ExportRoute::KerasToTorch:
+                out.written = QObject::tr("converted to PyTorch: %1").arg(written);
+                break;
+            case convert::ExportRoute::Tensors:
+                out.written = written;
+                break;
         }
+        for (const std::string& n : r.notes) out.notes << q(n);
+        for (const std::string& w : r.warnings) out.notes << q("warning: " + w);
     } catch (const std::bad_alloc&) {
         out.error = QObject::tr("out of memory while exporting");
     } catch (const std::exception& e) {

@@ -1,13 +1,9 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 // "Export as..." without the dialog: one open model written as a Keras .h5, a PyTorch .pth, a
-// safetensors or a .npz file. Across frameworks the core's conversion is used, never a raw copy
-// of names and layouts:
-//   - a Keras model as .pth: the standalone Keras -> PyTorch conversion (keras_to_torch.h);
-//   - a PyTorch model as .h5: the generated Keras model (torch_to_keras_model.h), which the core
-//     refuses, with its message, for architectures a state_dict does not determine.
-// Within a framework, and for safetensors / .npz, the tensors are exported by their paths
-// (export/export_model.h).
+// safetensors or a .npz file, through the core's exportAs (convert/export_as.h), the entry
+// `weightsmith-cli convert` uses too: across frameworks the core's conversion, never a raw copy
+// of names and layouts; within a framework, and for safetensors / .npz, the tensors by path.
 #include <QString>
 #include <QStringList>
 #include <atomic>

@@ -6,6 +6,7 @@
 
 #include "convert/template_transfer.h"
 #include "formats/open_model.h"
+#include "model/error.h"
 
 namespace ws::ui {
 
@@ -43,11 +44,10 @@ MappingRow rowOf(const convert::TransferPair& pair) {
 }
 
 // Each pair of `mapping` checked on its own, after the transfer as a whole refused.
-std::vector<MappingRow> rowsCheckedOneByOne(const Model& source, const QString& templatePath,
+std::vector<MappingRow> rowsCheckedOneByOne(const Model& source, const Model& target,
                                             const TransferMapping& mapping) {
     std::vector<MappingRow> rows;
-    const std::unique_ptr<Model> target = openModel(templatePath.toStdString());
-    for (const convert::PairVerdict& v : convert::checkTemplatePairs(source, *target, mapping)) {
+    for (const convert::PairVerdict& v : convert::checkTemplatePairs(source, target, mapping)) {
         MappingRow row = rowOf(v.pair);
         if (!v.ok()) {
             row.status = MappingRow::Status::Mismatch;
@@ -63,11 +63,18 @@ std::vector<MappingRow> rowsCheckedOneByOne(const Model& source, const QString& 
 MappingCheck checkMapping(const Model& source, const QString& templatePath,
                           const TransferMapping& mapping) {
     MappingCheck check;
+    std::unique_ptr<Model> target;
     try {
+        try {
+            target = openModel(templatePath.toStdString());
+        } catch (const FormatError& e) {
+            throw FormatError(std::string("template: ") + e.what());  // as fillTemplate says it
+        }
         convert::TransferOptions options;
         options.mapping = mapping;
+        // Planning only: the template is read, never filled.
         const convert::TransferResult report =
-            convert::fillTemplate(source, templatePath.toStdString(), options).report;
+            convert::planTemplateTransfer(source, *target, options);
         for (const convert::TransferPair& pair : report.pairs) check.rows.push_back(rowOf(pair));
         for (const std::string& n : report.notes) check.notes << q(n);
         for (const std::string& w : report.warnings) check.notes << q("warning: " + w);
@@ -76,9 +83,9 @@ MappingCheck checkMapping(const Model& source, const QString& templatePath,
     } catch (const std::exception& e) {
         check.error = q(e.what());
     }
-    if (check.ok() || mapping.empty()) return check;
+    if (check.ok() || mapping.empty() || !target) return check;
     try {
-        check.rows = rowsCheckedOneByOne(source, templatePath, mapping);
+        check.rows = rowsCheckedOneByOne(source, *target, mapping);
     } catch (const std::exception&) {
         check.rows.clear();  // the whole transfer's refusal above already says what is wrong
     }

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 // What the transfer dialog's mapping table shows: the source model paired with a template file
-// by the core transfer itself (convert/template_transfer.h), run into a fresh in-memory copy of
-// the template, so the table holds exactly what Apply will do -- or the core's refusal, with
+// by the core's planning step (planTemplateTransfer in convert/template_transfer.h: the
+// transfer's own pairing and per-pair conversion, nothing filled), so the table holds exactly
+// what Apply will do -- or the core's refusal, with
 // every pair of the mapping then checked on its own (checkTemplatePairs) so each row says
 // whether it converts and why not. Nothing is written to disk here.
 #include <QString>
