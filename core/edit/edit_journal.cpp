@@ -109,23 +109,6 @@ bool sourceUnchanged(const JournalSource& source) {
     }
 }
 
-JournalEntry journalEntry(const std::string& summary, const std::vector<EditResult>& results) {
-    JournalEntry e;
-    e.summary = summary;
-    for (const EditResult& r : results)
-        e.parts.push_back({r.inverse.path, r.box, r.inverse.bytes, r.after});
-    return e;
-}
-
-Edit restoreEdit(const JournalPart& part, bool after) {
-    Edit e;
-    e.kind = Edit::Kind::Restore;
-    e.path = part.path;
-    e.box = part.box;
-    e.bytes = after ? part.after : part.before;
-    return e;
-}
-
 JournalState readJournal(const std::string& file) {
     std::ifstream in(file, std::ios::binary);
     if (!in) throw FormatError(file + ": cannot open the edit journal");

@@ -22,6 +22,7 @@
 #include <vector>
 
 #include "edit/edit_ops.h"
+#include "edit/edit_session.h"
 #include "edit/region.h"
 #include "model/model.h"
 
@@ -35,20 +36,9 @@ struct JournalSource {
 // Path, size and modification time of a file now. Throws FormatError when it cannot be read.
 JournalSource describeSource(const std::string& path);
 
-// One region of one tensor, as raw element bytes in C order.
-struct JournalPart {
-    std::string path;
-    Region box;
-    std::vector<std::uint8_t> before, after;
-};
-// One undo step: the parts are applied in order (and undone in reverse).
-struct JournalEntry {
-    std::string summary;
-    std::vector<JournalPart> parts;
-};
-JournalEntry journalEntry(const std::string& summary, const std::vector<EditResult>& results);
-// The edit that writes part.after (redo / replay) or part.before (undo / rewind).
-Edit restoreEdit(const JournalPart& part, bool after);
+// The journal stores the session's steps as they are (edit/edit_session.h).
+using JournalPart = EditPart;
+using JournalEntry = EditStep;
 
 struct JournalOp {
     enum class Kind { Push, Index } kind = Kind::Push;

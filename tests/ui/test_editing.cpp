@@ -726,9 +726,9 @@ class EditingTest : public QObject {
     }
 
     // An undo the session refuses (here: the tensor no longer has the edited region) must not
-    // leave the stack saying it was undone: the history goes, the user is told, the model stays
-    // modified and the journal (which could not replay this state) is removed.
-    void failedUndoDropsTheHistory() {
+    // leave the stack saying it was undone: the session is all or nothing, so the model, the
+    // history (stack and session) and the journal stay as they were, and the user is told.
+    void refusedUndoChangesNothing() {
         const QString file = copyTo(scratch_, examplePath(), QStringLiteral("failedundo.pth"));
         MainWindow window;
         ModelPage* page = showAndOpen(window, file);
@@ -745,14 +745,21 @@ class EditingTest : public QObject {
         tensor.shape = {2, shape[1]};  // row 5 is gone: the undo's Restore is refused
         windowAction(window, "actionUndo")->trigger();
         tensor.shape = shape;
-        QTRY_COMPARE(editor->undoStack()->count(), 0);
+        QTRY_COMPARE(editor->undoStack()->index(), 1);
+        QCOMPARE(editor->undoStack()->count(), 1);
         QVERIFY(page->isModified());
-        QVERIFY(!editor->session().canUndo() && !editor->session().canRedo());
-        QVERIFY(!QFileInfo::exists(journal));
+        QCOMPARE(editor->session().version(), std::size_t(1));
+        QVERIFY(editor->session().canUndo());
+        QVERIFY(QFileInfo::exists(journal));
+        QCOMPARE(readJournal(journal.toStdString()).index, std::size_t(1));
         QCOMPARE(errors.count(), 1);
         QVERIFY2(errors.first().first().toString().contains(QStringLiteral("failed")),
                  qPrintable(errors.first().first().toString()));
         QCOMPARE(page->model()->find(path)->tensor->toDoubles()[5 * kTorchCols + 5], 1.5);
+        // With the shape back, the same undo goes through.
+        windowAction(window, "actionUndo")->trigger();
+        QCOMPARE(editor->session().version(), std::size_t(0));
+        QVERIFY(!page->isModified());
     }
 
     void layerOverviewFollowsEdits() {

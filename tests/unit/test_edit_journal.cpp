@@ -63,8 +63,8 @@ void replay(ws::Model& model, const ws::JournalState& state) {
 
 // Applies one edit through the session and journals it like the GUI does.
 void editAndJournal(ws::EditSession& session, ws::EditJournal& journal, const Edit& edit) {
-    const ws::EditResult& r = session.apply(edit);
-    journal.push(ws::journalEntry(r.summary, {r}));
+    session.apply(edit);
+    journal.push(session.steps().back());
 }
 
 std::string scratchJournal(const std::string& leaf) {
@@ -130,8 +130,8 @@ TEST(EditJournal, AfterASaveRewindsTheSavedFileToTheFirstStep) {
     std::vector<ws::JournalEntry> steps;
     for (const Edit& e : {Edit::set(kTensor, parseRegion("0, 0:4"), Scalar::fromReal(9.5)),
                           Edit::add(kTensor, parseRegion("0, 2:6"), Scalar::fromReal(1.0))}) {
-        const ws::EditResult& r = session.apply(e);
-        steps.push_back(ws::journalEntry(r.summary, {r}));
+        session.apply(e);
+        steps.push_back(session.steps().back());
     }
     ws::saveModel(*model, file);  // in place: the file now holds both steps
     session.undo();               // and the session is one step behind it

@@ -187,7 +187,7 @@ void MainWindow::onLoaded(const QString& path, std::shared_ptr<Model> model) {
     auto* page = new ModelPage(std::move(model), tabs_);
     undoGroup_->addStack(page->editor()->undoStack());
     connect(page->editor(), &ModelEditor::readsChanged, this, &MainWindow::updateStatus);
-    connect(page->editor(), &ModelEditor::historyLost, this, [this](const QString& why) {
+    connect(page->editor(), &ModelEditor::undoRefused, this, [this](const QString& why) {
         Q_EMIT errorOccurred(why);
         if (!quietErrors_) QMessageBox::warning(this, tr("Undo failed"), why);
     });
