@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <exception>
 
+#include "edit/journal_replay.h"
 #include "edit/model_reads.h"
 #include "edit/tensor_edit_command.h"
 #include "save/save_model.h"
@@ -113,36 +114,43 @@ void ModelEditor::showSessionVersion() {
 
 void ModelEditor::followInJournal(const SessionChange& change) {
     if (replaying_) return;
-    if (!session_.unsavedChanges()) {
-        dropJournal();  // the file on disk holds exactly this state
-        return;
-    }
     if (!journal_) {
         ensureJournal();  // written with the whole history as it is now
         return;
     }
     try {
-        if (change.kind == SessionChange::Kind::Pushed)
-            journal_->push(session_.steps().back());
-        else
-            journal_->setIndex(change.version);
+        switch (change.kind) {
+            case SessionChange::Kind::Pushed:
+                journal_->push(session_.steps().back(), session_.model());
+                break;
+            case SessionChange::Kind::Moved:
+                journal_->moveTo(change.version);
+                break;
+            case SessionChange::Kind::Saved:
+                journal_->saved(describeSource(filePath_.toStdString()), change.version,
+                                session_.model());
+                break;
+        }
     } catch (const std::exception& e) {
         qWarning("%s", e.what());
-        journal_.reset();
+        dropJournal();
         journalBroken_ = true;
     }
 }
 
 void ModelEditor::ensureJournal() {
-    if (journal_ || journalBroken_ || replaying_) return;
+    if (journal_ || journalBroken_ || replaying_ || !session_.unsavedChanges()) return;
     // The journal replays from the file as saved: it needs the version that file holds.
-    if (session_.savedVersion() == EditSession::kNoVersion) return;
+    const std::size_t saved = session_.savedVersion();
+    if (saved == EditSession::kNoVersion) return;
     try {
-        journal_ = std::make_unique<EditJournal>(
-            newJournalFile(journalDirectory()), describeSource(filePath_.toStdString()),
-            session_.savedVersion(), session_.steps(), session_.version());
+        journal_ = std::make_unique<EditJournal>(newJournalFile(journalDirectory()),
+                                                 describeSource(filePath_.toStdString()), saved);
+        for (const EditStep& step : session_.steps()) journal_->push(step, session_.model());
+        if (session_.version() != session_.lastVersion()) journal_->moveTo(session_.version());
     } catch (const std::exception& e) {
         qWarning("edit journal disabled: %s", e.what());
+        dropJournal();
         journalBroken_ = true;
     }
 }
@@ -153,14 +161,26 @@ void ModelEditor::dropJournal() {
 }
 
 QString ModelEditor::save(const QString& path) {
+    // The journal learns first which file is being written: a crash before the rename leaves a
+    // temporary file beside it that the next start removes (journal_restore.h), and one after
+    // the rename leaves a file that holds this version.
+    if (journal_) {
+        try {
+            journal_->saveStarted(path.toStdString(), session_.version());
+        } catch (const std::exception& e) {
+            qWarning("%s", e.what());
+            dropJournal();
+            journalBroken_ = true;
+        }
+    }
     try {
         saveModel(session_.model(), path.toStdString());
     } catch (const std::exception& e) {
         return QString::fromStdString(e.what());
     }
     filePath_ = path;
-    journalBroken_ = false;  // a new file, a new chance
-    session_.markSaved();    // the stack shows it clean, the journal goes, the marks go
+    if (!journal_) journalBroken_ = false;  // a new file, a new chance
+    session_.markSaved();  // the stack shows it clean, the journal records it, the marks go
     return {};
 }
 
@@ -183,16 +203,7 @@ QString ModelEditor::restore(const JournalState& journal) {
     if (session_.lastVersion() > 0) return tr("the model already has edits");
     replaying_ = true;
     try {
-        rewindToBase(session_.model(), journal);
-        std::size_t pushes = 0;
-        for (const JournalOp& op : journal.ops) {
-            if (op.kind == JournalOp::Kind::Index) {
-                session_.revertTo(op.index);
-                continue;
-            }
-            session_.replayStep(op.entry);
-            if (++pushes == journal.saved) session_.markSaved();
-        }
+        replayJournal(session_, journal);
     } catch (const std::exception& e) {
         replaying_ = false;
         return QString::fromStdString(e.what());
@@ -201,7 +212,19 @@ QString ModelEditor::restore(const JournalState& journal) {
         return tr("the edits could not be replayed");
     }
     replaying_ = false;
-    if (isModified()) ensureJournal();
+    // The stack shows the saved version as its clean one (setClean() marks the current index).
+    showing_ = true;
+    if (session_.savedVersion() != EditSession::kNoVersion) {
+        stack_->setIndex(int(session_.savedVersion()));
+        stack_->setClean();
+    } else {
+        stack_->resetClean();
+    }
+    stack_->setIndex(int(session_.version()));
+    showing_ = false;
+    wasModified_ = isModified();
+    Q_EMIT modifiedChanged(wasModified_);
+    ensureJournal();
     return {};
 }
 

@@ -49,8 +49,10 @@ class ModelEditor : public QObject {
     std::vector<Region> unsavedRegions(const std::string& tensorPath) const;
     QSet<QString> unsavedTensors() const;
 
-    // Replays a leftover journal into this (freshly opened, unedited) model; "" on success.
-    // The restored edits are unsaved; the old journal file is left to the caller.
+    // Replays a leftover journal into this (freshly opened, unedited) model, checking first that
+    // the file holds the bytes the journal expects (edit/journal_replay.h); "" on success, else
+    // the reason (the model may then be partly written: reopen it). The history, version and
+    // saved version come back as they were; the old journal file is left to the caller.
     QString restore(const JournalState& journal);
     QString journalFile() const;
 
