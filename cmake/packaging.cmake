@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
 # Installation of the data files around the programs, and the Debian packages (CPack DEB):
 #
 #   cpack -G DEB        (in a build directory; writes weightsmith_<version>_<arch>.deb and,
@@ -15,26 +16,58 @@
 set(WS_PACKAGING_DIR ${PROJECT_SOURCE_DIR}/packaging)
 set(WS_APP_ID io.github.weightsmith.Weightsmith)
 
-# Man pages go in gzipped (Debian policy); -n keeps the name and time out of the gzip header so
-# that two builds give the same bytes.
-find_program(WS_GZIP gzip REQUIRED)
+set(WS_PACKAGING_OUT ${PROJECT_BINARY_DIR}/packaging)
+set(WS_PACKAGE_MAINTAINER "Weightsmith maintainers <maintainers@users.noreply.r-seed-bb3fbcf5.example>"
+    CACHE STRING "Maintainer field of the Debian packages")
+set(CPACK_DEBIAN_PACKAGE_RELEASE 1)
+
+# Made at configure time (cmake/release.cmake): man pages and metainfo with the version and
+# release date, the Debian copyright file from packaging/licenses.json, the Debian changelog
+# from CHANGELOG.md.
 set(WS_MAN_PAGES weightsmith-cli.1)
 if(WS_BUILD_GUI)
   list(APPEND WS_MAN_PAGES weightsmith.1)
 endif()
+foreach(page IN LISTS WS_MAN_PAGES)
+  configure_file(${WS_PACKAGING_DIR}/man/${page}.in ${WS_PACKAGING_OUT}/man/${page} @ONLY)
+endforeach()
+configure_file(${WS_PACKAGING_DIR}/${WS_APP_ID}.metainfo.xml.in
+               ${WS_PACKAGING_OUT}/${WS_APP_ID}.metainfo.xml @ONLY)
+ws_write_copyright(${WS_PACKAGING_OUT}/copyright "${WS_PACKAGE_MAINTAINER}")
+ws_write_debian_changelog(${WS_PACKAGING_OUT}/changelog.Debian weightsmith
+                          ${CPACK_DEBIAN_PACKAGE_RELEASE} "${WS_PACKAGE_MAINTAINER}")
+
+# Man pages and changelogs go in gzipped (Debian policy); -n keeps the name and time out of the
+# gzip header so that two builds give the same bytes.
+find_program(WS_GZIP gzip REQUIRED)
+function(ws_gzip out source)
+  add_custom_command(OUTPUT ${out}
+    COMMAND ${WS_GZIP} -9 -n -c ${source} > ${out}
+    DEPENDS ${source}
+    COMMENT "Compressing ${out}"
+    VERBATIM)
+endfunction()
 set(WS_MAN_GZ)
 foreach(page IN LISTS WS_MAN_PAGES)
-  set(gz ${PROJECT_BINARY_DIR}/packaging/man/${page}.gz)
-  add_custom_command(OUTPUT ${gz}
-    COMMAND ${CMAKE_COMMAND} -E make_directory ${PROJECT_BINARY_DIR}/packaging/man
-    COMMAND ${WS_GZIP} -9 -n -c ${WS_PACKAGING_DIR}/man/${page} > ${gz}
-    DEPENDS ${WS_PACKAGING_DIR}/man/${page}
-    COMMENT "Compressing man page ${page}"
-    VERBATIM)
-  list(APPEND WS_MAN_GZ ${gz})
+  ws_gzip(${WS_PACKAGING_OUT}/man/${page}.gz ${WS_PACKAGING_OUT}/man/${page})
+  list(APPEND WS_MAN_GZ ${WS_PACKAGING_OUT}/man/${page}.gz)
 endforeach()
-add_custom_target(weightsmith_man_pages ALL DEPENDS ${WS_MAN_GZ})
+# The upstream changelog is CHANGELOG.md (changelog.gz); the Debian one is changelog.Debian.gz.
+ws_gzip(${WS_PACKAGING_OUT}/changelog.gz ${PROJECT_SOURCE_DIR}/CHANGELOG.md)
+ws_gzip(${WS_PACKAGING_OUT}/changelog.Debian.gz ${WS_PACKAGING_OUT}/changelog.Debian)
+add_custom_target(weightsmith_packaging_files ALL DEPENDS ${WS_MAN_GZ}
+  ${WS_PACKAGING_OUT}/changelog.gz ${WS_PACKAGING_OUT}/changelog.Debian.gz)
 install(FILES ${WS_MAN_GZ} DESTINATION share/man/man1 COMPONENT app)
+
+# Each package's /usr/share/doc/<package>: the copyright file and both changelogs (Debian
+# policy 12.5 and 12.7), the same for both packages, since one copyright file covers both.
+set(WS_PACKAGE_DOCS ${WS_PACKAGING_OUT}/copyright ${WS_PACKAGING_OUT}/changelog.gz
+    ${WS_PACKAGING_OUT}/changelog.Debian.gz)
+install(FILES ${WS_PACKAGE_DOCS} DESTINATION share/doc/weightsmith COMPONENT app)
+if(TARGET weightsmith_torch)
+  install(FILES ${WS_PACKAGE_DOCS} DESTINATION share/doc/weightsmith-verify
+    COMPONENT torch_module)
+endif()
 
 # The bundled examples: something to open on first start, and what the package test inspects.
 install(FILES
@@ -43,22 +76,20 @@ install(FILES
     ${PROJECT_SOURCE_DIR}/resources/examples/README.md
   DESTINATION share/weightsmith/examples COMPONENT app)
 
-# User documentation. A LICENSE file is installed as soon as the project has one.
+# User documentation. Not LICENSE: the copyright file points to Debian's copy of the GPL
+# (/usr/share/common-licenses/GPL-3), as Debian policy asks.
 install(FILES
     ${PROJECT_SOURCE_DIR}/README.md
     ${PROJECT_SOURCE_DIR}/docs/editing.md
     ${PROJECT_SOURCE_DIR}/docs/convert.md
     ${PROJECT_SOURCE_DIR}/docs/verify.md
   DESTINATION share/doc/weightsmith COMPONENT app)
-if(EXISTS ${PROJECT_SOURCE_DIR}/LICENSE)
-  install(FILES ${PROJECT_SOURCE_DIR}/LICENSE DESTINATION share/doc/weightsmith COMPONENT app)
-endif()
 
 # Desktop integration, only with the desktop application.
 if(WS_BUILD_GUI)
   install(FILES ${WS_PACKAGING_DIR}/${WS_APP_ID}.desktop
     DESTINATION share/applications COMPONENT app)
-  install(FILES ${WS_PACKAGING_DIR}/${WS_APP_ID}.metainfo.xml
+  install(FILES ${WS_PACKAGING_OUT}/${WS_APP_ID}.metainfo.xml
     DESTINATION share/metainfo COMPONENT app)
   # shared-mime-info reads every package file in share/mime/packages; the name says whose.
   install(FILES ${WS_PACKAGING_DIR}/weightsmith-mime.xml
@@ -72,9 +103,6 @@ if(WS_BUILD_GUI)
 endif()
 
 # --- CPack ---------------------------------------------------------------------------------
-set(WS_PACKAGE_MAINTAINER "Weightsmith maintainers <maintainers@users.noreply.r-seed-bb3fbcf5.example>"
-    CACHE STRING "Maintainer field of the Debian packages")
-
 set(CPACK_PACKAGE_NAME weightsmith)
 set(CPACK_PACKAGE_CONTACT "${WS_PACKAGE_MAINTAINER}")
 set(CPACK_PACKAGE_HOMEPAGE_URL "https://github.com/weightsmith/weightsmith")
@@ -87,7 +115,6 @@ if(TARGET weightsmith_torch)
   list(APPEND CPACK_COMPONENTS_ALL torch_module)
 endif()
 
-set(CPACK_DEBIAN_PACKAGE_RELEASE 1)
 set(WS_DEB_VERSION "${PROJECT_VERSION}-${CPACK_DEBIAN_PACKAGE_RELEASE}")
 set(CPACK_DEBIAN_FILE_NAME DEB-DEFAULT)
 set(CPACK_DEBIAN_PACKAGE_SECTION science)

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-3.0-or-later
 # Installs every Debian 12 package Weightsmith needs to build, test and run, skipping those
 # already present. Run as root (or through sudo).
 set -euo pipefail

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: GPL-3.0-or-later
 """Writes the bundled example models in resources/examples/.
 
 A small stacked-LSTM regressor (4 x LSTM(50) with dropout, then Linear(50, 1) on the last time

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-3.0-or-later
 # The main job on a fresh Debian 12 machine: install what is missing, build, and open the
 # bundled seed example in the desktop app (inspect it on the terminal when there is no display).
 set -euo pipefail

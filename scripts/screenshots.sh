@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-3.0-or-later
 # Renders the documentation screenshots from real files with the app's hidden screenshot mode
 # (--screenshot OUT --select PATH --view heatmap|tiles|histogram|values|layer) under xvfb-run.
 #
 #   scripts/screenshots.sh [BUILD_DIR]      (default: build-gui, then build)
 #
-# Needs xvfb-run. Uses the bundled example (resources/examples) and, when present, the shared
-# fixtures (WS_FIXTURES, default ../shared/fixtures/real) for the conv-kernel shot.
+# Needs xvfb-run. Uses the bundled example (resources/examples) and the test fixtures that ctest
+# lays out in build/test-data (WS_FIXTURES; run the tests once first) for the conv-kernel shot.
 set -euo pipefail
 
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -21,7 +22,7 @@ command -v xvfb-run >/dev/null || { echo "screenshots.sh: xvfb-run is not instal
 
 out="$repo/docs/screenshots"
 examples="$repo/resources/examples"
-fixtures="${WS_FIXTURES:-$repo/../shared/fixtures/real}"
+fixtures="${WS_FIXTURES:-$build/test-data}"
 mkdir -p "$out"
 
 shoot() {  # shoot NAME FILE NODE VIEW

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 // What every weightsmith-cli subcommand does the same way: exit codes, the one shape of failure
 // messages, opening the input model, and reading option values.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 // `weightsmith-cli convert`: Keras -> PyTorch state_dict, optional generated nn.Module source
 // and the mapping report (core/convert/).

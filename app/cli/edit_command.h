@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 // `weightsmith-cli edit`: change tensor values and save the model in its own format.
 #include <string>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 // The command line of `weightsmith-cli edit`, parsed without touching any file.
 #include <optional>

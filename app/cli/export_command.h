@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 // `weightsmith-cli export`: write a model's tensors as a torch state_dict, safetensors, .npz or
 // one tensor as .npy.

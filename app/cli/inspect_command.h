@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 // `weightsmith-cli inspect`: open a model file and report what it holds.
 #include <string>

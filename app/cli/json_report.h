@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 // The `inspect --json` document, exactly the keys of the contract in the project brief.
 #include <string>

@@ -1,9 +1,12 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // weightsmith-cli: the command-line face of Weightsmith. Subcommands live in their own files;
 // this only dispatches and answers --help / --version.
+#include <algorithm>
 #include <cstdio>
 #include <string>
 #include <vector>
 
+#include "about/about.h"
 #include "compare_command.h"
 #include "convert_command.h"
 #include "edit_command.h"
@@ -35,7 +38,13 @@ const char* const kUsage =
     "                 max |A-B|, relative Frobenius norm, cosine similarity, identical\n"
     "\n"
     "  --help         show this help (`weightsmith-cli inspect --help` for the options)\n"
-    "  --version      show the version\n";
+    "  --version      show the version\n"
+    "  --version --verbose\n"
+    "                 also the licence, the formats read, the library versions in use\n"
+    "                 and the third-party licences\n";
+
+bool isVersionFlag(const std::string& a) { return a == "--version" || a == "-V"; }
+bool isVerboseFlag(const std::string& a) { return a == "--verbose"; }
 
 }  // namespace
 
@@ -50,8 +59,21 @@ int main(int argc, char** argv) {
         std::fputs(kUsage, stdout);
         return 0;
     }
-    if (command == "--version" || command == "-V") {
-        std::printf("weightsmith-cli %s\n", WS_VERSION);
+    if (isVersionFlag(command) || isVerboseFlag(command)) {
+        // --version, optionally with --verbose (either order); nothing else.
+        const bool version = std::any_of(args.begin(), args.end(), isVersionFlag);
+        const bool verbose = std::any_of(args.begin(), args.end(), isVerboseFlag);
+        const bool onlyThese = std::all_of(args.begin(), args.end(), [](const std::string& a) {
+            return isVersionFlag(a) || isVerboseFlag(a);
+        });
+        if (!version || !onlyThese) {
+            std::fprintf(stderr, "weightsmith-cli: --verbose goes with --version only\n%s", kUsage);
+            return 2;
+        }
+        if (verbose)
+            std::fputs(ws::about::verboseVersionText("weightsmith-cli").c_str(), stdout);
+        else
+            std::printf("weightsmith-cli %s\n", ws::about::version());
         return 0;
     }
     if (command == "inspect") return wscli::runInspect({args.begin() + 1, args.end()});

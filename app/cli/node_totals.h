@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 // Tensor, parameter and byte counts of every subtree, computed once so printing a model with
 // many thousands of nodes stays linear.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 // "Did you mean ...?" for a --tensor PATH that is not in the model.
 #include <string>

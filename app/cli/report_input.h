@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 // What both report writers (text and JSON) are given: the opened model, its subtree totals, the
 // statistics computed for --stats, and the node --tensor selected.

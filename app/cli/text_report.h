@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 // The human-readable report: header, an aligned tree with one line per node, totals, warnings
 // and the pickle report.

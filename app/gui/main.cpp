@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // The `weightsmith` desktop application: parses the command line and shows the main window.
 // Everything else lives in the weightsmith_ui library so tests can drive it.
 #include <QApplication>
@@ -6,6 +7,7 @@
 #include <QSettings>
 #include <QTimer>
 
+#include "about/about.h"
 #include "window/first_paint_probe.h"
 #include "window/main_window.h"
 #include "window/screenshot_session.h"
@@ -16,7 +18,7 @@ int main(int argc, char** argv) {
     QApplication app(argc, argv);
     QApplication::setApplicationName(QStringLiteral("Weightsmith"));
     QApplication::setOrganizationName(QStringLiteral("Weightsmith"));
-    QApplication::setApplicationVersion(QStringLiteral(WS_VERSION));
+    QApplication::setApplicationVersion(QString::fromUtf8(ws::about::version()));
     QApplication::setWindowIcon(QIcon(QStringLiteral(":/weightsmith/icons/weightsmith.png")));
     // The installed .desktop file's id (packaging/): on Wayland the shell finds the window's
     // icon and name through it.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 // What model comparison pairs: the "units" of each model, and the pairing rules.
 //

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 // A ModelComparison as text (one line per layer pair, indented lines per tensor pair) and as
 // JSON (`weightsmith-cli compare --json`; the layout is documented in docs/compare.md).

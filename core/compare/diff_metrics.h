@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 // How far tensor A is from tensor B, element by element, accumulated in one streaming pass so
 // that comparing two large models never holds more than a piece of each tensor:

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 // "Compare with...": two models side by side, layer pair by layer pair, with the metrics of
 // diff_metrics.h per tensor pair and per layer pair. Same-framework files compare in their

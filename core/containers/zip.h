@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 // A read-only zip archive over a ByteSource: parses the central directory (ZIP64 included) at
 // construction; entry bytes are read only when opened. Stored entries are windows into the

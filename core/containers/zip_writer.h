@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 // Writes a zip archive the way torch.save lays one out: entries in the order given, each
 // entry's data starting at a multiple of 64 bytes when asked (the local header's extra field

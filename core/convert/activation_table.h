@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 // Keras activation names and how PyTorch computes the same function. Keras 2 and Keras 3
 // define hard_sigmoid differently (clip(0.2x + 0.5, 0, 1) versus relu6(x + 3) / 6), so the

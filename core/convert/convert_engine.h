@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 // The one generic engine that applies a rule-table row (rule_table.h) to a layer's tensors, in
 // either direction. It knows the operations (permute, gate reorder, row split, bias sum, flip,

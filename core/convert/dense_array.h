@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 // A small dense C-order array of doubles: what the conversion engine permutes, reorders and
 // sums. Weights are read once into it (float32 -> double is exact, so a permutation written

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 // Standalone Keras -> PyTorch conversion: recognizes the layers, plans the PyTorch modules,
 // runs every weighted layer through the rule engine and collects a state_dict (as an in-memory

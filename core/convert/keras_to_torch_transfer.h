@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 // Keras -> PyTorch transfer into a template: the reverse of torch_to_keras_transfer.h. The
 // Keras model is converted with the standalone conversion (keras_to_torch.h: one PyTorch module

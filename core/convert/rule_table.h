@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 // The Keras <-> PyTorch conversion rules as data: one row per layer kind, each listing how every
 // Keras tensor role becomes PyTorch state_dict entries. convert_engine.h reads these rows in

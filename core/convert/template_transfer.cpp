@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #include "convert/template_transfer.h"
 
 #include "convert/keras_to_torch_transfer.h"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 // Filling a template of the other framework with a model's weights, whichever way round: a
 // PyTorch source goes into a Keras template (torch_to_keras_transfer.h), a Keras source into a

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 // Generated PyTorch source for a converted Keras chain (Sequential or chain-shaped Functional):
 // an nn.Module whose load_state_dict(strict=True) accepts the state_dict convertKerasToTorch

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 // How a chain of Keras layers becomes PyTorch modules: which layers merge into one module
 // (stacked recurrent layers -> num_layers), the attribute (= state_dict prefix) of each, and

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #include "convert/torch_recurrent_helper.h"
 
 namespace ws::convert {

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 // Python source of the helper classes a generated module may need (torch_module_emitter.h).
 namespace ws::convert {

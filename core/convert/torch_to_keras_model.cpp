@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #include "convert/torch_to_keras_model.h"
 
 #include <map>

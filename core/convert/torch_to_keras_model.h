@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 // Standalone PyTorch -> Keras: a Keras 2 full-model .h5 with a generated model_config, for the
 // two shapes of model whose computation a PyTorch file determines well enough:

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 // PyTorch -> Keras transfer into a template: a PyTorch file (state_dict, whole pickled module or
 // checkpoint) and a Keras file of the same architecture. The weighted layers of both sides are

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 // How both template transfers (PyTorch -> Keras and Keras -> PyTorch) pair the source's units with
 // the template's: the user's mapping first, then the remaining units of both sides in order.

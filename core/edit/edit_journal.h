@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 // The crash journal of an editing session: appended to while the user edits, so that after a
 // crash the unsaved edits can be put back exactly. One binary file per open model, only ever

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 // The edit operations on tensor values. Each one is a plain description (Edit) that
 // applyEdit() carries out on a model; it returns the edit that undoes it (a Restore of the

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 // An open model plus the one history of its edits. The history is a list of steps (one user
 // action each: one or several edits applied together) and numbered versions: version 0 is the

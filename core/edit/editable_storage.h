@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 // Copy-on-write for tensor storages. Readers give tensors read-only windows into the mapped
 // file; the first edit of a storage replaces it, for every tensor viewing it, by an in-memory

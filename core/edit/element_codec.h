@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 // Reading and writing one element of a storage in its own dtype. Writes keep the dtype: floats
 // round to nearest even (f16/bf16 directly from the double, without a second rounding through

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 // Puts a crash journal's history back into a session on a freshly opened model (the journal's
 // source file): the file is taken back to the state the journal started from, its bytes are

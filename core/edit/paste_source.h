@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 // A block of values to paste into a tensor: rows × columns, from a 2-D array, CSV/TSV text or
 // a NumPy .npy file (0-, 1- or 2-D; a 1-D array is one row).

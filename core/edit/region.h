@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 // Which elements of a tensor an edit touches, written as NumPy indexes them: one entry per
 // axis, each an index (`3`, `-1`) or a slice (`:`, `2:5`, `:-1`, `::2`), `...` for "all the

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 // A number typed by the user or read from a paste source, kept exactly: integers as int64 (so
 // i64 tensors do not lose digits through double), everything else as double.

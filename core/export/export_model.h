@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 // Writing a model's tensors to another format, chosen by the output's extension:
 //   .pth / .pt     a torch state_dict (OrderedDict path -> tensor) in a torch.save zip archive,

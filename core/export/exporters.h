@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 // One writer per export format; export_model.cpp picks one by the output's extension.
 #include <string>

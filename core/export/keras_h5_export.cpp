@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Export to the layout Keras 2's `model.save_weights('x.h5')` writes, so Keras 2 / tf.keras
 // `load_weights` (and h5py) read it:
 //   /                      attrs layer_names (fixed-length byte strings), backend, keras_version

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // .npz as numpy.savez writes it: a zip with one stored "<name>.npy" per array.
 #include "containers/zip_writer.h"
 #include "export/exporters.h"

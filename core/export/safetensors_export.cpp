@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // safetensors: 8-byte little-endian header length N, N bytes of JSON (padded with spaces so
 // the data starts at a multiple of 8), then the tensors back to back in the header's order.
 #include <nlohmann/json.hpp>

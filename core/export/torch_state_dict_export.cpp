@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // A state_dict as torch.save(OrderedDict) writes it: <stem>/data.pkl, <stem>/byteorder,
 // <stem>/data/<k> (one contiguous storage per tensor), <stem>/version, every record's data
 // 64-byte aligned.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 // Magic-byte detection of the container kind.
 #include "io/byte_source.h"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #include "formats/hdf5_node_builder.h"
 
 #include "formats/keras_config.h"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 // Turns parts of an HDF5 snapshot into tree nodes for the Keras readers: tensors for datasets
 // (values stay in the file), value nodes for what is not a tensor, attributes as text, and a

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 // Reading Keras model configs (the `model_config` attribute of .h5 files, config.json of
 // .keras archives): layer lists of Sequential/Functional models in every era's layout, layer

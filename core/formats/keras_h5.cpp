@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Keras HDF5 files written by Keras 1, Keras 2 / tf.keras and Keras 3's legacy `.h5` writer:
 // full models (model_weights + model_config), save_weights files (layer_names at the root),
 // and, dispatched from here by content, Keras 3 `.weights.h5` files (layers/<path>/vars/<i>).

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Keras 3 native `.keras` archives: a zip of config.json, metadata.json and model.weights.h5
 // (plus assets/ for some layers). The HDF5 entry is opened in place as a file image.
 #include "containers/hdf5/hdf5_tree.h"

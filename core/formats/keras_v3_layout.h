@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 // The Keras 3 weights layout (model.weights.h5 inside a .keras archive, and .weights.h5 files):
 // `layers/<attribute-path>/vars/<i>` and `optimizer/vars/<i>`. The group names come from the

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 // The order in which Keras layers create their variables, which is the order of
 // `vars/0, vars/1, ...` in Keras 3 weight files: Dense -> kernel, bias; LSTMCell -> kernel,

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #include "formats/open_model.h"
 
 #include "containers/zip.h"

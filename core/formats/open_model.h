@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 // The one entry point from a path to a tree: detects the format by content (never by
 // extension) and runs its reader.

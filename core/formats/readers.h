@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 // One reader per format. Each fills `model` (root, format, formatDetail, warnings, keepAlive)
 // and throws FormatError with a message naming the object and what is wrong; openModel()

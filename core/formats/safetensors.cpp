@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // safetensors: an 8-byte little-endian header length, a JSON header mapping tensor names to
 // {dtype, shape, data_offsets}, then the raw little-endian tensor bytes. Tensors become lazy
 // windows into the file; dotted names are grouped into layer nodes like a state_dict.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 // The dtype strings of a safetensors header ("F32", "BF16", "BOOL", ...), in both directions
 // from one table, so that what the reader accepts and what the exporter writes cannot drift.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Legacy torch.save files (PyTorch < 1.6, or _use_new_zipfile_serialization=False): five
 // pickles back to back (magic number, protocol version 1001, sys_info, the object, the list of
 // storage keys), then every storage's raw bytes in key-list order, each preceded by its

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 // How torch pickles name tensors and their storages: the persistent id of a storage and the
 // rebuild calls (_rebuild_tensor_v2, _rebuild_parameter, Parameter, _rebuild_from_type_v2)

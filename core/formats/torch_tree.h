@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 // Turns the decoded object graph of a torch.save / TorchScript pickle into the model tree.
 // Shared by the zip and legacy readers, which differ only in where storage bytes live.

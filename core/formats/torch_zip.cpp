@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // torch.save archives (PyTorch >= 1.6) and TorchScript archives (torch.jit.save): a zip with
 // one top-level folder of any name holding data.pkl (the object graph), data/<key> (one entry
 // per storage), byteorder, version and, for TorchScript, code/ and constants.pkl.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 // A file that appears at its destination only when complete: bytes go to a temporary file in
 // the destination's folder (same file system, so the final rename is atomic), which is synced,

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 // Lazy access to a run of bytes: a region of a memory-mapped file, a zip entry, an HDF5 dataset,
 // or a buffer in memory. Readers create these at open time without touching the bytes; tensor

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 // A 64-bit hash of a run of bytes, for telling "the same content" from "changed" (the crash
 // journal's fingerprint of the storages it edits). Not cryptographic: it guards against

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 // A whole file mapped read-only into memory; the one ByteSource every reader starts from.
 #include <string>

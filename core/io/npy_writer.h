@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 // Export of one tensor as a NumPy .npy file (format version 1.0, C order), so any tensor can be
 // checked with numpy.load or used elsewhere.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 // Reads a tensor's elements in bounded pieces, so statistics and exports of a tensor larger than
 // memory allows do not need all of it (or a double per element) at once.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 // Where Keras' Conv2DTranspose output lies on the full transposed convolution. Header-only: the
 // libtorch module (modules/torch_kernels), which does not link weightsmith_core, uses it too.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 // Keras 1 stored recurrent layers as one array per gate (LSTM: W_i, U_i, b_i, W_c, ..., W_f,
 // W_o; GRU: W_z, W_r, W_h, ...). Keras 2 concatenates them on load in the order i, f, c, o

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 // Which layers feed a layer in a Keras Functional config, in both the Keras 2 form
 // (`inbound_nodes: [[["name", 0, 0, {}], ...]]`) and the Keras 3 form

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #include "layers/keras_layer_recognition.h"
 
 #include <algorithm>

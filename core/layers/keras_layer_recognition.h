@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 // Layer recognition for Keras files: the model config (the `model_config` attribute of .h5
 // files, config.json of .keras archives, or a companion architecture JSON from model.to_json())

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 // Keras output shapes along a chain, from the config's input shape: what the conversion needs
 // to reorder a Dense kernel after Flatten (the pre-flatten H, W, C) and what the generated

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 // Semantic layers: a tree's tensors grouped into the layers a framework computes with (kind,
 // tensor roles, hyper-parameters). Recognition fills these; the conversion rule table

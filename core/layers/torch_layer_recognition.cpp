@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #include "layers/torch_layer_recognition.h"
 
 #include <functional>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 // Layer recognition for PyTorch files: every module (a node with tensors directly below it)
 // becomes one semantic layer. Its kind comes from the module class when the file pickled whole

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 // Element types a tensor may have, with their sizes and display names.
 #include <cstddef>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 // One error type for everything a reader, writer or container can reject. The message always
 // says what is wrong; openModel() prefixes it with the file name, so callers show it as is.

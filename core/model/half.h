@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 // IEEE binary16 and bfloat16 to and from float32.
 #include <cstdint>

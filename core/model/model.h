@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 // One opened file: its tree plus what the reader learnt on the way (format, warnings, pickle
 // classes it did not execute).

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 // The format-neutral tree every reader produces: groups, layers (modules), tensors and plain
 // values (epoch, configs, optimizer settings, placeholder objects). Nothing a file holds is

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 // A tensor as stored in a file: element type, shape, strides and offset into a (possibly shared)
 // storage whose bytes are read only on demand.

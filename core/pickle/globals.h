@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 // Which module.name references a pickle may resolve. Only a fixed allowlist of constructors is
 // interpreted (turned into dicts, sets, bytes, tensors); known code-execution vectors are

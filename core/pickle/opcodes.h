@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 // Names of the pickle opcodes, for error messages ("BINGET at byte 12: ...").
 #include <cstdint>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 // Writes the one pickle Weightsmith exports: a torch state_dict, i.e. an OrderedDict of
 // name -> torch._utils._rebuild_tensor_v2(storage, offset, size, stride, False, OrderedDict()),

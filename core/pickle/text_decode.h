@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 // Text and number decoding the pickle opcodes need: Python string literals, raw-unicode-escape,
 // latin-1, two's-complement integers of any length. All functions take untrusted bytes.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 // A pickle decoder that never executes anything (protocols 0-5, every opcode torch files use).
 // Class references resolve only against the fixed allowlist in pickle/globals.h; every other

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 // The inert value model a pickle is decoded into. Nothing here is ever executed: a class
 // instance is an Object that only records which class it names and what the pickle wanted to

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 // The edited storages of a model located in the file it was opened from.
 #include <cstdint>

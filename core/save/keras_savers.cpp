@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Keras files keep their tensors in HDF5 datasets. Saving copies the opened file byte for byte
 // and then overwrites only the edited datasets through libhdf5 (H5Dwrite on the copy), so every
 // group, attribute (model_config, training_config, fixed- or variable-length strings as they

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #include "save/legacy_pickle_rewrite.h"
 
 #include <cstdio>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 // Turns the object pickle of a legacy torch.save file into the data.pkl of a zip archive.
 // The two differ only in their persistent ids:

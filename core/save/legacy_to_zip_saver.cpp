@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // A legacy torch.save file written in the zip layout (SaveOptions::legacyAsZip): the object
 // pickle becomes data.pkl with its persistent ids put in zip form (legacy_pickle_rewrite.h),
 // every storage becomes data/<key> (edited ones with their new bytes), plus byteorder and

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Legacy torch files and safetensors keep each storage at a fixed place in the file, and an
 // edit never changes a storage's size, so saving is copying the opened file with the edited
 // storages' bytes put in their place: pickles / the JSON header stay byte-identical.

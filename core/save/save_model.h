@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 // Saving an (edited) model back in its own format. Only what was edited is rewritten; every
 // other byte of the file is carried over, so what Weightsmith does not understand survives.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 // One saver per format family; save_model.cpp picks one by Model::format.
 #include <string>

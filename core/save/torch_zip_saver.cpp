@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Saving a torch.save / TorchScript archive: the records are written again in the same order
 // under the same names; a storage record that was edited gets its new bytes and CRC, every
 // other record is copied byte for byte (compressed ones without recompressing), so data.pkl,

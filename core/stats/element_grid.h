@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 // Where the cells of a displayed 2-D matrix live in a tensor's storage, so that views read just
 // those cells (a slice, a kernel tile grid, a table page) straight from the mapped file instead

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 // Everything the heatmap needs for one displayed matrix, computed in one streaming pass over the
 // cells straight from the tensor's storage: the block-mean and block-max|x| reductions (so the

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 // Shrinking a matrix to what a screen can show, and choosing a colour range for it. A 4096 × 4096
 // weight matrix has more cells than a monitor has pixels; the heatmap shows block summaries

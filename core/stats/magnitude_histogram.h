@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 // A streaming estimate of a percentile of |x| for tensors too large to sort: counts of |x| in
 // logarithmic bins. The bins are the top 16 bits of |x| as a float32 (8 exponent bits, 8

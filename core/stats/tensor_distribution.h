@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 // Statistics and histogram of a tensor of any size, streamed from its storage (no double per
 // element held), cancellable: what the GUI's histogram tab computes on a worker thread.

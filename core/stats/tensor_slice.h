@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 // 2-D views of N-D tensor values for display: a slice through two chosen axes, or the tile grid
 // of a convolution kernel. Plain C++ so views and tests share one definition of "what is shown".

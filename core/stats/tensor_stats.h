@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 // Summary statistics of a tensor's values, for `inspect --stats` and the GUI's tensor panel.
 // NaN and infinities are counted but kept out of min/max/mean/std/L2, which would otherwise

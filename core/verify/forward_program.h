@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 // Turns two weight files into the two forward passes `verify` compares: each side's layers as
 // ForwardSteps under its own framework's semantics (a Keras file: Keras semantics, one step per

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 // The plain C++ boundary between weightsmith-cli and the libtorch module
 // (modules/torch_kernels, libweightsmith_torch.so): a chain of layer steps with their weights

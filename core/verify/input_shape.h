@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 // The text form of a forward check's input shape, as typed on the command line (--input-shape)
 // and in the desktop app's transfer dialog: "60,1" -> {60, 1}, without the batch axis.

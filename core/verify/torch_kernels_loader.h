@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 // Finds and dlopens libweightsmith_torch.so the first time a forward pass is needed. Looked
 // for in: $WS_TORCH_MODULE (a file path; when set, the only place), else next to the running

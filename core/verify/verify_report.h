@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 // A verify run as JSON, for `convert --report-json` (and anyone else reporting one): the same
 // numbers `weightsmith-cli verify` prints, per compared layer and at the output.

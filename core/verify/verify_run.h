@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 // Runs both sides of a ForwardProgram on the same seeded random input (through the libtorch
 // module) and measures how far their outputs are apart, layer by layer and at the output.

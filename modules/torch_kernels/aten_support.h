@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 // Helpers shared by the two forward implementations (included only by keras_forward.cpp and
 // torch_forward.cpp: ATen headers are slow to compile). Everything computes in float64 so the

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 // The two forward-pass implementations inside libweightsmith_torch.so. Each throws
 // std::runtime_error naming the step it cannot compute.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Keras semantics with ATen ops: tensors stay channels-last as in Keras; recurrent layers are
 // written out step by step with Keras' gate orders (LSTM i,f,c,o; GRU z,r,h) and its own
 // activation / recurrent_activation, so nothing depends on torch.nn's conventions.

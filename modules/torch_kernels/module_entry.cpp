@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // The C entry points weightsmith-cli finds with dlsym. Kept free of ATen headers (slow to
 // compile); the kernels live in keras_forward.cpp and torch_forward.cpp.
 #include <exception>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // PyTorch semantics with the ATen ops torch.nn's modules call: nn.Linear (at::linear),
 // nn.ConvNd (at::convolution on channels-first tensors), nn.BatchNormNd (at::batch_norm, eval),
 // nn.LSTM / nn.GRU / nn.RNN with num_layers and bidirectional (at::lstm / at::gru /

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-3.0-or-later
 # Times `weightsmith-cli edit` changing one value of a generated ~1 GiB state_dict and saving it
 # (to a new file, and over itself), against `cp` of the same file (with and without an fsync,
 # since the editor syncs before it renames). Checks the result with torch (exactly one element

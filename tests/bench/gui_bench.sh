@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-3.0-or-later
 # GUI benchmarks for issue 5, appended as their own section to tests/bench/RESULTS.md:
 #  1. heatmap preparation of 4096² and 16384² f32 tensors (ws_heatmap_bench: streamed from the
 #     mapped file, reduced to 512 × 512 with the colour range; then the statistics/histogram

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Heatmap preparation for 4096² and 16384² f32 tensors, the way the GUI does it: cells streamed
 // from the mapped safetensors file, reduced to 512 × 512 block means and max|x| in one pass with
 // the colour range (max|x| and the estimated 99th percentile of |x|); then the histogram tab's

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Crash-journal benchmark (issue 18): on a model of four (2048, 2048) f32 tensors (64 MiB), the
 // GUI's ModelEditor makes one bulk edit of all 64 MiB (one undo step), saves in place, then 100
 // single-cell edits, each from its own event-loop turn as a user's would be. The UI tests'

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-3.0-or-later
 # Crash-journal benchmark (issue 18), its own section in tests/bench/RESULTS.md: journal bytes
 # and the longest event-loop gap for a 64 MiB bulk edit, a save, and 100 single-cell edits after
 # them (ws_journal_bench, offscreen).

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: GPL-3.0-or-later
 """Writes the two ~1 GiB benchmark inputs with the real libraries (never committed):
 
   bench_state_dict.pth  torch.save(state_dict) of LAYERS Linear(4096, 4096) layers

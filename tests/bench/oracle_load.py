@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: GPL-3.0-or-later
 """What the benchmark compares weightsmith-cli against, one mode per run:
 
   oracle_load.py torch-load FILE   torch.load of the whole file (every tensor materialised)

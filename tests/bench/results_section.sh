@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
 # Sourced by the benchmarks that keep a section of their own in RESULTS.md (edit_bench.sh,
 # gui_bench.sh): each section sits between "<!-- NAME: begin -->" and "<!-- NAME: end -->".
 

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-3.0-or-later
 # Times `weightsmith-cli inspect` (text, --json, and --stats, which reads every value) on ~1 GiB PyTorch and Keras 2 files against
 # what the Python ecosystem does to list them (torch.load; h5py listing / reading every
 # dataset), in one run, warm page cache, REPS repetitions each, wall time and peak RSS from

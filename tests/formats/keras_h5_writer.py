@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
 """Writes small Keras 2 full-model .h5 files (the layout of tf.keras `model.save('x.h5')`) with
 h5py, for layer kinds no shared fixture has: the architecture JSON in the root attribute
 model_config, each layer's weights under /model_weights/<layer>/<layer>/<weight>:0 listed in

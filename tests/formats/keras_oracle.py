@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
 """The Keras oracle for the black-box tests: TensorFlow.js reading a Keras file
 (`node oracle.mjs MODEL INPUT.json OUTPUT.json [--layer L ...] [--config C]`) in the folder
 named by WS_KERAS_ORACLE. Shared so every test feeds it and reads it back the same way.

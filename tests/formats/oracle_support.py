@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
 """Shared helpers for the black-box format tests: where the CLI and the fixtures are, how to run
 `weightsmith-cli inspect`, and what real torch / h5py say a file contains.
 

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: GPL-3.0-or-later
 """Black-box tests of `weightsmith-cli` against its contract (see the project brief): options and
 exit codes, failure messages that name the file, the --json document, --stats against numpy,
 and --tensor/--npy round trips against numpy for safetensors files this test writes itself from
@@ -14,8 +15,10 @@ import sys
 import tempfile
 import unittest
 import zipfile
+from pathlib import Path
 
 import numpy as np
+import unittest_main  # noqa: E402
 
 CLI = os.environ.get("WS_CLI", "")
 FIXTURES = os.environ.get("WS_FIXTURES", "")
@@ -121,6 +124,27 @@ class TestCommandLine(CliTestBase):
         proc = run("--version")
         self.assertEqual(proc.returncode, 0)
         self.assertRegex(proc.stdout.decode(), r"^weightsmith-cli \d+\.\d+\.\d+\n$")
+
+    def test_version_verbose(self):
+        # The licences come from packaging/licenses.json, the one list the copyright file and
+        # the About dialog are made from too.
+        licenses = json.loads((Path(__file__).resolve().parents[2] / "packaging/licenses.json").read_text())
+        version = run("--version").stdout.decode().split()[1]
+        for args in (["--version", "--verbose"], ["--verbose", "--version"], ["-V", "--verbose"]):
+            proc = run(*args)
+            self.assertEqual(proc.returncode, 0, args)
+            out = proc.stdout.decode()
+            self.assertTrue(out.startswith("weightsmith-cli %s (released " % version), out[:80])
+            self.assertIn("License %s" % licenses["project"]["license"], out)
+            for lib in licenses["libraries"]:
+                self.assertRegex(out, r"(?m)^  %s +%s " % (re.escape(lib["name"]), re.escape(lib["license"])))
+            for fmt in ("Keras HDF5", "Keras archive", "PyTorch", "safetensors"):
+                self.assertRegex(out, r"(?m)^  %s " % fmt)
+            self.assertRegex(out, r"(?m)^  HDF5 \d+\.\d+\.\d+$")
+        for args in (["--verbose"], ["--version", "--bogus"], ["--version", "inspect"]):
+            proc = run(*args)
+            self.assertEqual(proc.returncode, 2, args)
+            self.assertEqual(proc.stdout, b"", args)
 
     def test_usage_errors_exit_2(self):
         cases = [[], ["frobnicate"], ["inspect"], ["inspect", self.model, "--bogus"],
@@ -372,4 +396,4 @@ class TestFixtures(CliTestBase):
 
 
 if __name__ == "__main__":
-    unittest.main(verbosity=2)
+    unittest_main.main()

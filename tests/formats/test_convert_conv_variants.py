@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
 """Conv2DTranspose, DepthwiseConv2D, SeparableConv2D and LayerNormalization, converted Keras ->
 PyTorch and proved by forward passes in the real engines.
 
@@ -26,6 +27,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import keras_h5_writer as kw  # noqa: E402
 import keras_oracle  # noqa: E402
 import oracle_support as ors  # noqa: E402
+import unittest_main  # noqa: E402
 
 ORACLE_SKIP = keras_oracle.unavailable_reason()
 TOLERANCE = 1e-5
@@ -307,4 +309,4 @@ class ConvVariantsMatchOracle(unittest.TestCase):
 
 
 if __name__ == "__main__":
-    unittest.main(verbosity=2)
+    unittest_main.main()

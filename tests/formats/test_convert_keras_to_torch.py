@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
 """`weightsmith-cli convert` Keras -> PyTorch, proved by forward passes in the real engines.
 
 For each real Keras file: convert to a state_dict plus generated nn.Module source, build that
@@ -20,6 +21,7 @@ import unittest
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import keras_oracle  # noqa: E402
 import oracle_support as ors  # noqa: E402
+import unittest_main  # noqa: E402
 
 SKIP = ors.skip_reason()
 
@@ -469,4 +471,4 @@ if __name__ == "__main__":
         print("SKIP: " + SKIP)
     elif ORACLE_SKIP:
         print("SKIP: oracle comparisons: " + ORACLE_SKIP)
-    unittest.main(verbosity=2)
+    unittest_main.main()

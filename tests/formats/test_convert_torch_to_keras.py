@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
 """`weightsmith-cli convert SRC.pth --template T.h5 -o OUT.h5`: PyTorch -> Keras into a template,
 proved by forward passes in the real engines.
 
@@ -28,6 +29,7 @@ import zipfile
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import keras_oracle  # noqa: E402
 import oracle_support as ors  # noqa: E402
+import unittest_main  # noqa: E402
 
 SKIP = ors.skip_reason()
 BATCH = 3
@@ -707,4 +709,4 @@ class KerasIntoTorchTemplate(unittest.TestCase):
 if __name__ == "__main__":
     if SKIP:
         print("SKIP: %s" % SKIP)
-    unittest.main(verbosity=2)
+    unittest_main.main()

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: GPL-3.0-or-later
 """Damaged files never crash weightsmith-cli.
 
 For every fixture and bundled example: at least 16 truncated copies (cut points inside the
@@ -33,6 +34,7 @@ import zlib
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import oracle_support as ws  # noqa: E402
+import unittest_main  # noqa: E402
 
 TRUNCATIONS = 16
 FLIPS = 16
@@ -201,4 +203,4 @@ class CorruptInputTest(unittest.TestCase):
 
 
 if __name__ == "__main__":
-    unittest.main(verbosity=2)
+    unittest_main.main()

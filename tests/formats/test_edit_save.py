@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
 """`weightsmith-cli edit` against real torch: saving unchanged writes every record back with the
 same bytes (zip: same names, order and 64-byte alignment; legacy and safetensors: the same
 file), an edit changes exactly the element asked for, whole pickled modules still load and run,
@@ -17,6 +18,7 @@ import zipfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import oracle_support as ors  # noqa: E402
+import unittest_main  # noqa: E402
 
 SKIP = ors.skip_reason()
 # torch warns that nn classes changed since the legacy fixture was saved; irrelevant here.
@@ -343,4 +345,4 @@ class EditSaveTest(unittest.TestCase):
 if __name__ == "__main__":
     if SKIP:
         print("SKIP: " + SKIP)
-    unittest.main(verbosity=2)
+    unittest_main.main()

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
 """`weightsmith-cli export` checked by independent readers: .pth with
 torch.load(weights_only=True) (an OrderedDict named by tensor paths, equal to what torch reads
 from the source), .npz/.npy with numpy, .safetensors with a reader written here from the
@@ -19,6 +20,7 @@ import zipfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import oracle_support as ors  # noqa: E402
+import unittest_main  # noqa: E402
 
 SKIP = ors.skip_reason()
 
@@ -167,4 +169,4 @@ class ExportTest(unittest.TestCase):
 if __name__ == "__main__":
     if SKIP:
         print("SKIP: " + SKIP)
-    unittest.main(verbosity=2)
+    unittest_main.main()

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
 """Hostile pickles never run: files whose __reduce__ calls os.system, subprocess.Popen, eval,
 exec or a builtins.getattr/__import__ chain to create a marker file are written with real Python
 (pickle, zipfile, torch) inside every container weightsmith reads. Each file is first proved
@@ -14,6 +15,7 @@ import tempfile
 import time
 import unittest
 import zipfile
+import unittest_main  # noqa: E402
 
 try:
     import torch
@@ -212,4 +214,4 @@ class HostilePickles(unittest.TestCase):
 
 
 if __name__ == "__main__":
-    unittest.main(verbosity=2)
+    unittest_main.main()

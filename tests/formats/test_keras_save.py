@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
 """Saving and exporting Keras files, checked with h5py (and the Keras oracle when present):
 an unchanged save of every Keras fixture gives back every group, dataset and attribute exactly
 (names, values, string types, dtypes, shapes, chunking, filters); an edit changes exactly the
@@ -25,6 +26,7 @@ import zipfile
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import keras_oracle  # noqa: E402
 import oracle_support as ors  # noqa: E402
+import unittest_main  # noqa: E402
 
 SKIP = ors.skip_reason()
 ORACLE = keras_oracle.ORACLE
@@ -497,4 +499,4 @@ class KerasSaveTest(unittest.TestCase):
 if __name__ == "__main__":
     if SKIP:
         print("SKIP: " + SKIP)
-    unittest.main(verbosity=2)
+    unittest_main.main()

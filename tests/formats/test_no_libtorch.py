@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: GPL-3.0-or-later
 """weightsmith-cli reads PyTorch files without libtorch: neither linked (ldd, symbols) nor loaded
 at run time (the dynamic loader's own log, LD_DEBUG=libs, which also sees dlopen).
 
@@ -14,6 +15,7 @@ import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import oracle_support as ws  # noqa: E402
+import unittest_main  # noqa: E402
 
 TORCH_LIB = re.compile(r"lib(torch[a-z_]*|c10[a-z_]*)\.so")
 PYTHON = "/usr/bin/python3"
@@ -94,4 +96,4 @@ class NoLibtorchTest(unittest.TestCase):
 
 
 if __name__ == "__main__":
-    unittest.main(verbosity=2)
+    unittest_main.main()

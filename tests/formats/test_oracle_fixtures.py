@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: GPL-3.0-or-later
 """Every fixture and bundled example, read by `weightsmith-cli inspect`, against real torch/h5py.
 
 For each file: text and --json inspect succeed; the set of tensor paths in our tree equals the
@@ -15,6 +16,7 @@ import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import oracle_support as ws  # noqa: E402
+import unittest_main  # noqa: E402
 
 
 def native_bytes(a):
@@ -114,4 +116,4 @@ class OracleFixtureTest(unittest.TestCase):
 
 
 if __name__ == "__main__":
-    unittest.main(verbosity=2)
+    unittest_main.main()

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: GPL-3.0-or-later
 """`weightsmith-cli verify A B`: both models on the same seeded input, each under its own
 framework's semantics (the dlopen'ed libtorch module), compared layer by layer.
 
@@ -25,6 +26,7 @@ import unittest
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import keras_oracle  # noqa: E402
 import oracle_support as ors  # noqa: E402
+import unittest_main  # noqa: E402
 
 MODULE_FILE = "libweightsmith_torch.so"
 LSTM = "lstm_stacked_timeseries_keras3.h5"
@@ -360,4 +362,4 @@ class VerifyRefusals(VerifyCase):
 
 
 if __name__ == "__main__":
-    unittest.main(verbosity=2)
+    unittest_main.main()

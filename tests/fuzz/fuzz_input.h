@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 // Helpers shared by the libFuzzer harnesses: wrap the input as a ByteSource, and read every
 // tensor of a model the way a viewer would (small ones only, so the fuzzer stays fast), which

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // libFuzzer harness: Keras model-config parsing (the model_config attribute of .h5 files and
 // config.json of .keras archives) on arbitrary text: layer lists of every era, nested models,
 // name lookup and the layer description put on tree nodes. Only ws::FormatError may escape the

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // libFuzzer harness: the whole path from a file on disk to a tree (content detection, then the
 // Keras HDF5 / .keras / torch / safetensors reader), for readers that only work on paths (the
 // HDF5 library opens files by name). Each input is written to a private temporary file.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // libFuzzer harness: the non-executing pickle decoder on arbitrary bytes. It must return a
 // document or throw ws::FormatError; the display renderer must cope with whatever it built
 // (cycles, deep nesting, odd strings).

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // libFuzzer harness: the safetensors reader (length prefix, JSON header, offsets) on an
 // in-memory buffer, then every tensor it accepted is read.
 #include <cstddef>

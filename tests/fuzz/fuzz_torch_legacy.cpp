@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // libFuzzer harness: the legacy (pre-1.6) torch.save stream reader on an in-memory buffer:
 // the pickle sequence, storage keys, raw storages and the tree built over them.
 #include <cstddef>

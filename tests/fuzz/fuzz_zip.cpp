@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // libFuzzer harness: the zip container over an in-memory buffer. Parse the central directory,
 // open and read every entry (stored windows and inflated ones), then, when it looks like a
 // PyTorch archive, run the torch zip reader on it and read its tensors.

@@ -1,6 +1,7 @@
 #!/usr/bin/python3
-"""Builds the seed corpus of one fuzz harness from the shared fixtures at run time (the fixtures
-are never copied into the repository).
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""Builds the seed corpus of one fuzz harness at run time from the test fixtures (WS_FIXTURES:
+tests/data/real plus the stand-ins generated from tests/data/generate).
 
   make_seed_corpus.py HARNESS OUTDIR [--fixtures DIR] [--examples DIR]
 

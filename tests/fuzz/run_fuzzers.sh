@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-3.0-or-later
 # Builds the libFuzzer harnesses (clang-14, ASan + UBSan) and runs each for SECONDS.
 #   tests/fuzz/run_fuzzers.sh SECONDS [BUILD_DIR]       (default BUILD_DIR: build-fuzz)
 # Prints executions per harness and any crash with its reproducer path; exits non-zero if a
@@ -7,7 +8,9 @@ set -eu
 seconds=${1:?usage: run_fuzzers.sh SECONDS [BUILD_DIR]}
 src=$(cd "$(dirname "$0")/../.." && pwd)
 build=${2:-$src/build-fuzz}
-export WS_FIXTURES="${WS_FIXTURES:-$src/../shared/fixtures/real}"
+export WS_FIXTURES="${WS_FIXTURES:-$build/test-data}"
+# The seeds come from the test fixtures; lay them out as ctest would.
+[ -d "$WS_FIXTURES" ] || /usr/bin/python3 "$src/tests/data/generate/make_fixtures.py" "$WS_FIXTURES"
 export WS_EXAMPLES="${WS_EXAMPLES:-$src/resources/examples}"
 
 if [ ! -f "$build/build.ninja" ]; then

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-3.0-or-later
 # Runs one libFuzzer harness for a bounded time on a seed corpus built from the fixtures.
 #   run_one_fuzzer.sh BINARY NAME SECONDS WORKDIR
 # Exit status is libFuzzer's: 0 when nothing was found. Crash reproducers land in

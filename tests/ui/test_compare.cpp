@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // "Compare with...": two models open in a MainWindow, compared through the compare view. The
 // table's displayed metrics (max |A-B|, relative Frobenius, cosine, identical) are checked
 // against numpy's computation on what real torch reads; selecting a pair must fill the A, B and
@@ -337,5 +338,5 @@ class CompareViewTest : public QObject {
     ComparePage* page_ = nullptr;
 };
 
-QTEST_MAIN(CompareViewTest)
+WS_QTEST_MAIN(CompareViewTest)
 #include "test_compare.moc"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Unsaved edits survive a kill -9 at any step: a child process (this binary, --child-script)
 // runs a scripted edit / undo / redo / save sequence on a 64 MiB PyTorch model through the GUI's
 // ModelEditor, and is killed (SIGKILL) between two steps or at a named point inside one (during

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // File > Export as...: the open model written through the dialog as Keras .h5, PyTorch .pth,
 // safetensors and .npz, each file read back by the real engine or an independent reader
 // (torch.load(weights_only=True), h5py, numpy, tests/formats/test_export.py's safetensors
@@ -230,5 +231,5 @@ class ExportDialogTest : public QObject {
     MainWindow window_;
 };
 
-QTEST_MAIN(ExportDialogTest)
+WS_QTEST_MAIN(ExportDialogTest)
 #include "test_export_dialog.moc"

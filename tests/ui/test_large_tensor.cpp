@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // A 16384 × 16384 f32 tensor (1 GiB) in the GUI: the heatmap is prepared on a worker thread
 // while the event loop keeps ticking, its reduced cells equal block summaries computed here from
 // the values written into the file, the values table reads only what it shows, and selecting
@@ -159,5 +160,5 @@ class LargeTensorTest : public QObject {
     QString path_;
 };
 
-QTEST_MAIN(LargeTensorTest)
+WS_QTEST_MAIN(LargeTensorTest)
 #include "test_large_tensor.moc"

@@ -1,5 +1,7 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // The main window and model tree on real files of every format: opening (one tab per model),
 // the tree's columns and totals, filtering, sorting, value nodes, errors and recent files.
+#include <QAction>
 #include <QApplication>
 #include <QLineEdit>
 #include <QMimeData>
@@ -8,8 +10,10 @@
 #include <QStandardPaths>
 #include <QTemporaryDir>
 
+#include "about/about.h"
 #include "tree/model_tree_model.h"
 #include "ui_test_support.h"
+#include "window/about_dialog.h"
 
 using namespace ws;
 using namespace ws::ui;
@@ -224,6 +228,33 @@ class MainWindowTest : public QObject {
         QCOMPARE(window_.recentFiles().count(QFileInfo(a).absoluteFilePath()), 1);
     }
 
+    // Help > About: the version, the licence, the formats read, the Qt and HDF5 versions in
+    // use, and every library of packaging/licenses.json with its licence.
+    void aboutNamesVersionLicencesAndLibraries() {
+        auto* action = window_.findChild<QAction*>(QStringLiteral("actionAbout"));
+        QVERIFY(action);
+        action->trigger();
+        auto* dialog = window_.findChild<AboutDialog*>();
+        QVERIFY(dialog);
+        QVERIFY(dialog->isVisible());
+        QVERIFY(!dialog->isModal());
+        const QString text = dialog->plainText();
+        QVERIFY2(text.contains(QStringLiteral("Weightsmith %1").arg(about::version())),
+                 qPrintable(text));
+        QVERIFY(text.contains(QString::fromStdString(about::project().license)));
+        QVERIFY(text.contains(QString::fromLatin1(qVersion())));
+        QVERIFY(text.contains(QString::fromStdString(about::hdf5Version())));
+        for (const about::Format& f : about::formatsRead())
+            QVERIFY2(text.contains(QString::fromStdString(f.name)), f.name.c_str());
+        QVERIFY(about::libraries().size() >= 5);
+        for (const about::Library& lib : about::libraries()) {
+            QVERIFY2(text.contains(QString::fromStdString(lib.name)), lib.name.c_str());
+            QVERIFY2(text.contains(QString::fromStdString(lib.license)), lib.license.c_str());
+        }
+        dialog->close();  // WA_DeleteOnClose
+        QTRY_VERIFY(!window_.findChild<AboutDialog*>());
+    }
+
   private:
     void checkTreeMatchesModel(ModelPage* page) {
         std::int64_t tensors = 0, params = 0;
@@ -251,5 +282,5 @@ class MainWindowTest : public QObject {
     MainWindow window_;
 };
 
-QTEST_MAIN(MainWindowTest)
+WS_QTEST_MAIN(MainWindowTest)
 #include "test_main_window.moc"

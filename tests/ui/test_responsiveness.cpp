@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // The window keeps painting while a large model loads: the longest gap between 10 ms timer
 // ticks on the GUI thread during the whole load must stay far below what a user notices.
 #include <QApplication>
@@ -53,5 +54,5 @@ class ResponsivenessTest : public QObject {
     }
 };
 
-QTEST_MAIN(ResponsivenessTest)
+WS_QTEST_MAIN(ResponsivenessTest)
 #include "test_responsiveness.moc"

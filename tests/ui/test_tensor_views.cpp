@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // The tensor views (heatmap, tiles, slices, gate labels, reduction, histogram, statistics,
 // values table, layer overview) on real fixtures, compared with what PyTorch reads.
 #include <QApplication>
@@ -411,5 +412,5 @@ class TensorViewsTest : public QObject {
     MainWindow window_;
 };
 
-QTEST_MAIN(TensorViewsTest)
+WS_QTEST_MAIN(TensorViewsTest)
 #include "test_tensor_views.moc"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // File > Transfer weights into...: a PyTorch model built in real torch (random init, the same
 // models tests/formats/test_convert_torch_to_keras.py builds) is opened in the main window and
 // transferred into real Keras templates through the dialog. Checked: the mapping table's rows,
@@ -445,5 +446,5 @@ class TransferTest : public QObject {
     bool modulePresent_ = false;
 };
 
-QTEST_MAIN(TransferTest)
+WS_QTEST_MAIN(TransferTest)
 #include "test_transfer.moc"

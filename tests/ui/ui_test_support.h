@@ -1,11 +1,14 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 // Shared helpers for the UI tests: locating real fixtures (SKIP when absent), opening a file in a
 // MainWindow and selecting a node, each waiting for the asynchronous work to finish.
+#include <QApplication>
 #include <QDir>
 #include <QElapsedTimer>
 #include <QFileInfo>
 #include <QSignalSpy>
 #include <QTabWidget>
+#include <QTemporaryDir>
 #include <QTest>
 #include <QTimer>
 #include <QTreeView>
@@ -18,6 +21,9 @@
 #include "window/model_page.h"
 
 namespace ws::test {
+
+// The exit code ctest counts as a skip (SKIP_RETURN_CODE in tests/ui/CMakeLists.txt).
+constexpr int kSkipExitCode = 77;
 
 // WS_FIXTURES from the environment wins over the compiled-in default.
 inline QString fixturesDir() {
@@ -103,9 +109,7 @@ inline bool runOraclePython(const QString& script, const QStringList& args, QByt
 }
 
 // tests/formats: its Python modules define the torch models and oracles the UI tests reuse.
-inline QString formatsTestDir() {
-    return QFileInfo(QStringLiteral(__FILE__)).dir().absoluteFilePath(QStringLiteral("../formats"));
-}
+inline QString formatsTestDir() { return QStringLiteral(WS_FORMATS_TEST_DIR); }
 
 // Values of one tensor as real PyTorch reads them (flattened, C order); empty when torch is not
 // available. The oracle keeps the UI tests honest: they compare the views with torch, not with
@@ -216,4 +220,30 @@ class LongestTimerGap {
     qint64 last_ = 0, longest_ = 0;
 };
 
+// QTest::qExec, except that a run which skipped a test function (and failed none) exits with
+// ctest's skip code: QtTest exits 0 after a QSKIP, which would let a test that could not run
+// pass. The log goes to stdout as usual and, to count the skips, to a file beside it.
+inline int execCountingSkips(QObject* test, int argc, char** argv) {
+    QStringList args;
+    for (int i = 0; i < argc; ++i) args << QString::fromLocal8Bit(argv[i]);
+    if (args.contains(QStringLiteral("-o"))) return QTest::qExec(test, args);  // caller's own log
+    QTemporaryDir dir;
+    const QString log = dir.filePath(QStringLiteral("log.txt"));
+    args << QStringLiteral("-o") << log + QStringLiteral(",txt") << QStringLiteral("-o")
+         << QStringLiteral("-,txt");
+    const int failures = QTest::qExec(test, args);
+    QFile file(log);
+    if (failures != 0 || !file.open(QIODevice::ReadOnly)) return failures;
+    const bool skipped = file.readAll().contains("\nSKIP   :");
+    return skipped ? kSkipExitCode : 0;
+}
+
 }  // namespace ws::test
+
+// QTEST_MAIN for a widget test, with execCountingSkips.
+#define WS_QTEST_MAIN(TestObject)                              \
+    int main(int argc, char** argv) {                          \
+        QApplication app(argc, argv);                          \
+        TestObject test;                                       \
+        return ws::test::execCountingSkips(&test, argc, argv); \
+    }

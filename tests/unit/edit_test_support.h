@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 // Shared by the edit/save unit tests: where the bundled examples and fixtures are, and a copy
 // of a file into a scratch folder (tests never write next to the read-only originals).

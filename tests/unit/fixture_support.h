@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 // Where the shared read-only fixtures are, and the one way a unit test asks for one: when the
 // fixture is absent the test prints a SKIP line (so a run without fixtures says so) and skips.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 // Shared helpers of the Keras reader tests: the Keras fixture folder and an h5py oracle that
 // describes every dataset of an .h5 file (or of the model.weights.h5 inside a .keras zip).

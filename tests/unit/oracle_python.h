@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 // Test-side helpers: run a snippet with the oracle Python (real numpy/zipfile/torch) that writes
 // or describes a file, and handle scratch files. Only for tests; the program never runs Python.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 // Helpers for the pickle tests: hex to bytes and a decode wrapper.
 #include <cstdint>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Model comparison metrics (core/compare/diff_metrics.h): the numbers against the definitions
 // evaluated directly in the test, the edge cases the header promises (||B|| = 0, NaN, -0), and
 // the streaming read: any piece size, strided views and mixed dtypes give the same metrics as

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Layer pairing for model comparison (core/compare/compare_units.h): by name, then order with
 // kind and shape, the user's explicit pairs first; and ModelComparer on real files: a PyTorch
 // state_dict against the same weights pickled as whole modules (kinds known on one side only)

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // The conversion rule table and its generic engine on small in-memory layers whose expected
 // results follow from the documented conventions (written out index by index here, never taken
 // from the engine): permutations, gate reorders, bias split/sum, GRU bias rows, depthwise

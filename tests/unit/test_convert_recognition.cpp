@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Layer recognition, planning and refusals on real Keras files: kinds and hyper-parameters from
 // the model config, tensor roles from weight names, shapes along the chain, stacked recurrent
 // layers merged, Keras 1 per-gate arrays assembled, and each refusal's message.

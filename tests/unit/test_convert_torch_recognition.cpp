@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // PyTorch layer recognition on real files: module classes when the file pickled whole modules,
 // otherwise names and shapes. Expected architectures are those the fixture MANIFEST records
 // from the original projects' code.

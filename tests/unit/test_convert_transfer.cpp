@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // PyTorch -> Keras transfer into a template, on real Keras files: a Keras model converted to a
 // PyTorch state_dict (the Keras -> PyTorch direction, exported as a real .pth) and transferred
 // back into the same file as template must reproduce every weight bit for bit (the rules are

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Exports read back by Weightsmith's own readers: the .pth state_dict and the safetensors file
 // hold every tensor of the source under its path with the same bytes, edits included. (Real
 // torch / numpy / a spec-written reader check the same files in tests/formats/test_export.py.)

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // The crash journal of an editing session (core/edit/edit_journal.h, edit/journal_replay.h) on
 // the bundled LSTM file: what is journalled while editing (with undo and redo) replays into a
 // freshly opened model to exactly the same bytes and history; a journal that saw a save replays

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // The opcode-level rewrite of legacy persistent ids into the zip form (--legacy-as-zip), on
 // hand-written pickles: exactly the expected bytes come out, view storages and damaged input
 // are refused. (Real legacy files go through torch.load in tests/formats/test_edit_save.py.)

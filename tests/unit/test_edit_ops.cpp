@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Edit operations on real files: values keep the dtype (round to nearest even for f16, checked
 // against NumPy's direct double->half conversion), integer and bool tensors refuse what they
 // cannot hold, a refused edit changes nothing, views of one storage all see an edit (as in

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Region and value syntax of the editor: NumPy-style indices and slices, negative indices,
 // "...", refusals that name the tensor and its shape; numbers kept exact.
 #include <gtest/gtest.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Saving edited models: the save is atomic (a write that fails midway leaves the source and
 // the destination as they were and no temporary file behind), saving over the opened file
 // works while the old mapping is still read, and the zip writer's ZIP64 records are read by

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // EditSession::applyAll: several edits as one step, all or nothing. A refusal partway takes the
 // edits already made back and leaves the history as it was, the redo list and the saved state
 // included (the GUI's undo stack and crash journal show that history).

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // EditSession as the one history: numbered versions, revertTo(n), the saved version and the
 // change notifications its observers (the GUI's undo stack, the crash journal) follow; a
 // refused move changes nothing; a read snapshot keeps its bytes while the model is edited.

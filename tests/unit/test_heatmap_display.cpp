@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // The Qt-free display helpers behind the heatmap: slices of N-D tensors, kernel tile grids,
 // block reduction and the symmetric colour range.
 #include <gtest/gtest.h>

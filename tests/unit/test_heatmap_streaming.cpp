@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // The streaming heatmap preparation (cells read straight from storage, reduced in one pass)
 // against the in-memory definitions it replaces: extractSlice/tileGrid + reduceForDisplay +
 // symmetricRange on Tensor::toDoubles(), and computeStats/computeHistogram for the histogram tab.

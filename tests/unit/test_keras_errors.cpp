@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Every way a Keras file can be unreadable gives a FormatError that names the file and says
 // what is wrong; recoverable problems (a broken config.json) open with a warning instead.
 #include <gtest/gtest.h>

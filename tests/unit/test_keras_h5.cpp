@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Keras HDF5 reader against the real fixtures: every dataset h5py sees appears with the same
 // shape, dtype and values; layer structure, classes and names for each file variant.
 #include <gtest/gtest.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // HDF5 features real Keras fixtures do not all exercise, written by real h5py: chunked+gzip
 // and big-endian datasets, f16/f64/int/bool/scalar/empty datasets, unsupported types shown as
 // values, split layer_names0/1 attributes, every attribute kind, datasets outside layers.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Damaged Keras files never crash or hang the reader: truncated copies and random byte flips
 // of every Keras fixture either open (and every tensor then reads or throws FormatError) or
 // throw FormatError. libhdf5 itself crashes or loops on some of these inputs (damaged global

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Keras saving in one process, as the GUI does it: several .keras archives open at once each
 // keep their own weights (libhdf5's core driver tells open images apart by name), and an edited
 // archive saved next to its still-open source reopens with the edit, checked against h5py.

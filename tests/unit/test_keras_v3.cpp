@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Keras 3 layouts: the native .keras zip (config.json + model.weights.h5 opened in place) and
 // bare .weights.h5 files. Weight groups are named after classes (lstm, dense_2...), the tree
 // shows the config's layer names with variable names, while paths stay the HDF5 paths.

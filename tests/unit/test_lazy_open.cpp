@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Proof that opening a model reads metadata only: real torch and h5py write a file with one large
 // tensor, the file is dropped from the page cache, ws::openModel runs, and mincore() shows that
 // none of the tensor's pages came back. Reading the tensor afterwards must bring them in, which

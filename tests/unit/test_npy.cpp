@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // writeNpy: every dtype written by us and read back with numpy.load, compared with the array
 // numpy produced the raw bytes from; bf16 widening; atomic replacement on failure.
 #include <dirent.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Hostile and broken pickles: every one ends in a FormatError that names the opcode and the
 // byte offset, never in a crash, a hang or an unbounded allocation.
 #include <gtest/gtest.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Decoding of every opcode torch files use, across protocols 0-5, against pickles written by
 // CPython's own pickle module.
 #include <gtest/gtest.h>

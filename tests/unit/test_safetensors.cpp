@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // readSafetensors against files written by a test-side writer that follows the published
 // format (8-byte little-endian header length, JSON header, raw little-endian data) with numpy
 // supplying the tensor bytes and the expected values, and against damaged variants.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Tensor statistics and histograms against numpy computing the same quantities on the same
 // bytes (numpy writes the raw tensor data; the test wraps it in a Tensor).
 #include <gtest/gtest.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // storedElementText: the text of one element read from its own bytes (what the GUI's cell
 // editor opens with), exact where a double would round: int64 beyond 2^53.
 #include <gtest/gtest.h>

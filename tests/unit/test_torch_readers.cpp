@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // The PyTorch readers on real files: every fixture under pytorch/ opens through ws::openModel,
 // its structure matches what the file holds (paths, shapes, dtypes, classes), and every tensor's
 // values equal what real torch loads (the oracle Python).

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // The libtorch-free half of `verify`: which steps each side runs and which outputs pair up
 // (on real fixtures), the seeded input, the difference measure, and the loader's error when
 // the module is missing. The forward passes themselves are tested against real torch and the

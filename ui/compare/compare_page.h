@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 // "Compare with...": two open models side by side. A table pairs their layers (compare/:
 // by name, then order, kind and shape) with max |A-B|, relative Frobenius norm, cosine

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 // One tensor pair of a comparison, drawn: A, B and A-B as heatmaps side by side, and the value
 // histograms of A and B overlaid on common bins.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 // The start-up side of the crash journal: finding journals left by a Weightsmith that did not
 // exit (its process is gone), asking whether to restore each, and replaying an accepted one

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 // The mutable side of an open model in the GUI: the core EditSession (the one history of the
 // model's edits), the QUndoStack that shows it (Undo/Redo, the history panel), the crash journal

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 // Long reads of a whole open model on worker threads - Export as..., Transfer weights into...,
 // the Compare tab's metrics - while the user may edit that model on the GUI thread, and an

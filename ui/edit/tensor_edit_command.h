@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 // One entry of the undo stack: it shows one step of the model's EditSession (the one history)
 // and moves the session there. Undo of step n goes to version n - 1, redo to version n; the

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #include "edit/values_edit_controller.h"
 
 #include <QAction>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 // Editing from the tensor inspector: typing into a values cell, bulk operations on the table's
 // selection (set, scale, add, zero, paste TSV/CSV from the clipboard), highlighting the cells

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 // "Export as..." without the dialog: one open model written as a Keras .h5, a PyTorch .pth, a
 // safetensors or a .npz file. Across frameworks the core's conversion is used, never a raw copy

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 // "Export as...": the open model (as edited) to Keras .h5, PyTorch .pth, safetensors or .npz
 // (export_as.h says what each means across frameworks). The file is written on a worker thread

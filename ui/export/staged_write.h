@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 // Writing a file on a worker thread so that Cancel really leaves the destination alone: the
 // writer produces a hidden temporary file next to the destination (same folder, so the final

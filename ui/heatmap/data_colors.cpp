@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #include "heatmap/data_colors.h"
 
 #include "plot/custom_plot.h"

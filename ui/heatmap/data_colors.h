@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 // The data colormap: diverging blue-white-red centred at 0, plus colours reserved for values
 // that have no place on it. These are the only hard-coded colours in the UI: they encode data,

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 // The colour-map plot itself: draws a (possibly block-reduced) matrix with a symmetric diverging
 // scale, block separators with labels (gates, kernel tiles), and a tooltip naming the element

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 // The heatmap tab: options (colour range, block reduction, kernel tiles) above a HeatmapPlot,
 // and a line saying what exactly is shown. Reads the displayed cells straight from the tensor's

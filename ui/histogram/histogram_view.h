@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 // The histogram tab: a bar chart of the value distribution (linear or log counts) beside the
 // statistics panel. Both are streamed from the tensor's storage (core/stats/tensor_distribution.h),

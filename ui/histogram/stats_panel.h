@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 // Min, max, mean, std, L2 norm, zeros, NaN and Inf of a tensor, as selectable text.
 #include <QMap>

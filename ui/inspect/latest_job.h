@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 // One background computation per view, the latest one only: starting a job (or cancel())
 // raises the previous job's cancel flag, so its streaming read stops within one piece, and drops

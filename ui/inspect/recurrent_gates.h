@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 // Recognises the fused gate blocks of LSTM and GRU weights so the heatmap can label them.
 // PyTorch stacks gates along dim 0 of weight_ih/weight_hh/bias_* (LSTM i,f,g,o; GRU r,z,n);

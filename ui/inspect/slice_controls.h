@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 // Picks which two axes of an N-D tensor are shown (rows, columns) and the index of every other
 // axis. Shared by the heatmap and the values table so both always show the same slice.

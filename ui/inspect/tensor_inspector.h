@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 // Everything about one tensor: a header line, the shared slice controls, and the heatmap,
 // histogram/statistics and values tabs. Each view streams what it needs from the tensor's

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 // What a layer holds at a glance: each of its tensors as a small heatmap, side by side, with the
 // layer's attributes above. Clicking a tile opens that tensor.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 // Include QCustomPlot through this header only. qcustomplot.h uses the `signals`, `slots`,
 // `emit` and `foreach` keywords that QT_NO_KEYWORDS (set project-wide so Qt never clashes

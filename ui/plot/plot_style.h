@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 // Makes QCustomPlot follow the application palette (light or dark desktop) instead of its
 // built-in white background and black axes.

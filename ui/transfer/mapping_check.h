@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 // What the transfer dialog's mapping table shows: the source model paired with a template file
 // by the core transfer itself (convert/template_transfer.h), run into a fresh in-memory copy of

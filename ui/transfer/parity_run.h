@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 // The work behind the transfer dialog's Apply, run on a worker thread: fill a fresh copy of the
 // template with the source's weights, then run the parity check (verify/verify_run.h) between

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 // "Transfer weights into...": fills a template of the other framework (a Keras .h5 for a PyTorch
 // model, a PyTorch file for a Keras model) with the open model's weights.

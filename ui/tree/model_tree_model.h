@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 // A QAbstractItemModel over a ws::Model tree: one row per Node, columns for what a reader of
 // weight files asks first (what is it, what shape, how big).

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 // Edits a table cell as text. Enter commits only text the validator accepts; otherwise the
 // editor stays open and a tooltip under it says why (not a number, integer tensor, out of

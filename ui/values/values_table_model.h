@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 // The numbers of one 2-D slice of a tensor as a table. Lazy: a cell is read from the tensor's
 // storage when the view asks for it, a 64 × 64 page at a time (the pages last asked for are

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 // The values tab: the slice's numbers in a table; Ctrl+C copies the selection as TSV (rows of
 // the selected rectangle, gaps left empty) for pasting into a spreadsheet. Cells are edited

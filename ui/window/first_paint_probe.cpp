@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #include "window/first_paint_probe.h"
 
 #include <QCoreApplication>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 // For the launch benchmark (tests/bench/gui_first_paint.sh): with WS_FIRST_PAINT_REPORT=1 the
 // app prints, at the first paint of a model's tree, the wall-clock time (ns since the epoch, so

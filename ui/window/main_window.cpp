@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #include "window/main_window.h"
 
 #include <QApplication>
@@ -28,6 +29,7 @@
 #include "edit/model_editor.h"
 #include "export/export_dialog.h"
 #include "transfer/transfer_dialog.h"
+#include "window/about_dialog.h"
 #include "window/model_loader.h"
 #include "window/model_page.h"
 
@@ -164,12 +166,15 @@ void MainWindow::buildMenus() {
     find->setShortcut(QKeySequence::Find);
 
     QMenu* help = menuBar()->addMenu(tr("&Help"));
-    help->addAction(tr("&About Weightsmith"), this, [this] {
-        QMessageBox::about(this, tr("About Weightsmith"),
-                           tr("<b>Weightsmith %1</b><br>Inspect neural-network weight files: "
-                              "Keras .h5/.keras, PyTorch .pt/.pth, safetensors.")
-                               .arg(QStringLiteral(WS_VERSION)));
-    });
+    help->addAction(tr("&About Weightsmith"), this, &MainWindow::showAboutDialog)
+        ->setObjectName(QStringLiteral("actionAbout"));
+}
+
+AboutDialog* MainWindow::showAboutDialog() {
+    auto* dialog = new AboutDialog(this);
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    dialog->show();
+    return dialog;
 }
 
 void MainWindow::chooseFiles() {

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 // The application window: opens model files (menu, command line, drag and drop, recent files),
 // one tab per open model, progress while loading and a status line with the model's totals.
@@ -18,6 +19,7 @@ class QUndoGroup;
 
 namespace ws::ui {
 
+class AboutDialog;
 class ComparePage;
 class ExportDialog;
 class ModelLoader;
@@ -58,6 +60,10 @@ class MainWindow : public QMainWindow {
     // it compares the pages' models as they are now, edits included.
     void chooseCompareTarget();
     ComparePage* compareWith(ModelPage* a, ModelPage* b);
+
+    // Help > About: version, licence, formats, library versions and licences (non-modal,
+    // deletes itself when closed).
+    AboutDialog* showAboutDialog();
 
   Q_SIGNALS:
     void pageAdded(ws::ui::ModelPage* page);

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 // Opens model files on worker threads so the window keeps painting while a large file's
 // metadata is read. Results come back on the GUI thread as signals.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 // One open model: the filterable, sortable tree on the left and, on the right, the tensor
 // inspector, the layer overview or a value's text depending on what is selected. The model is

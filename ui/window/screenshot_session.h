@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 // The hidden screenshot mode (--screenshot OUT.png --select PATH --view ...): opens the file,
 // selects a node, waits until its views hold data, saves the window with QWidget::grab and quits.

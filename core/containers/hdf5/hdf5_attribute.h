@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 // HDF5 attributes as text: fixed- and variable-length strings (ASCII or UTF-8), integers,
 // floats and h5py booleans, scalar or array (an empty float array of shape (0,) is how Keras

@@ -1,5 +1,8 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #include "containers/hdf5/hdf5_dataset.h"
 
+#include <algorithm>
+#include <cstdint>
 #include <cstring>
 #include <mutex>
 
@@ -158,6 +161,20 @@ class DatasetReadSource : public ByteSource {
     mutable std::vector<std::uint8_t> bytes_;
 };
 
+// How many chunks cover the dataset (0 when it is not chunked), saturating instead of
+// overflowing on absurd shapes.
+std::uint64_t chunkCount(const DatasetInfo& info) {
+    if (info.layout != "chunked" || info.chunkShape.size() != info.shape.size()) return 0;
+    std::uint64_t count = 1;
+    for (std::size_t i = 0; i < info.shape.size(); ++i) {
+        const std::uint64_t edge = std::max<std::uint64_t>(info.chunkShape[i], 1);
+        const std::uint64_t along = info.shape[i] / edge + (info.shape[i] % edge != 0);
+        if (along != 0 && count > UINT64_MAX / along) return UINT64_MAX;
+        count *= along;
+    }
+    return count;
+}
+
 // A window into the file's bytes that also keeps the HDF5 file (and so its image) alive.
 class DatasetWindowSource : public SubByteSource {
   public:
@@ -205,6 +222,18 @@ TensorPtr makeDatasetTensor(const std::shared_ptr<File>& file, const DatasetInfo
                               " declares " + std::to_string(bytes) +
                               " bytes, implausible for a file of " + std::to_string(fileSize) +
                               " bytes");
+        // libhdf5 walks every chunk a read covers and spends kilobytes on each, allocated or
+        // not: a damaged dimension over small chunks (one flipped byte made 3.6 million) would
+        // take gigabytes and minutes. A file indexes each allocated chunk in at least a dozen
+        // bytes, so far more chunks than the file has bytes for is damage.
+        const std::uint64_t chunks = chunkCount(info);
+        const std::uint64_t chunkLimit =
+            std::max<std::uint64_t>(std::uint64_t(1) << 20, fileSize / 8);
+        if (chunks > chunkLimit)
+            throw FormatError("dataset '/" + info.path + "': shape " + shapeText(info.shape) +
+                              " in chunks of " + shapeText(info.chunkShape) + " makes " +
+                              std::to_string(chunks) + " chunks, implausible for a file of " +
+                              std::to_string(fileSize) + " bytes");
         if (info.layout == "compact" && info.storageSize != bytes)
             throw FormatError("dataset '/" + info.path + "': shape " + shapeText(info.shape) +
                               " needs " + std::to_string(bytes) +

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 // Dataset metadata and lazy access to dataset bytes. Opening reads no values: a contiguous,
 // unfiltered dataset becomes a window into the file's bytes (zero copy); anything else

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 // An open, read-only HDF5 file: from a path (the sec2 driver, used for .h5 files on disk) or
 // from bytes already in memory (the core driver over a file image, used for the

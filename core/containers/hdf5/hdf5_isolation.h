@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 // libhdf5 1.10 is not hardened against damaged files: a corrupted global-heap entry behind a
 // variable-length string makes H5HG_read copy from a wild pointer (SIGSEGV), and some damaged

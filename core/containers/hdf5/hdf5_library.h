@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 // The one place that touches libhdf5's global state: a lock around every call (the GUI reads
 // tensors from worker threads), automatic error printing switched off, the error stack turned

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #include "containers/hdf5/hdf5_tree.h"
 
 #include <cstring>

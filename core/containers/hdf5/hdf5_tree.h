@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 // A snapshot of an HDF5 file's hierarchy: every group and dataset with its attributes and
 // dataset metadata, read once at open (metadata only, never dataset values). Format readers

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 // HDF5 datatypes and dataspaces in Weightsmith terms: element type, byte order, shape.
 #include <cstdint>

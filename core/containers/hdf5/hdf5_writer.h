@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 // Writing values into HDF5 files: overwriting whole datasets of an existing file (saving an
 // edited Keras model, where every other object must stay exactly as it was) and creating a new
