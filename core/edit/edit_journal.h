@@ -1,29 +1,30 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
-// The crash journal of an editing session: written while the user edits, so that after a crash
-// the unsaved edits can be put back exactly. One file per open model, JSON Lines:
+// The crash journal of an editing session: appended to while the user edits, so that after a
+// crash the unsaved edits can be put back exactly. One binary file per open model, only ever
+// appended to, made of records:
 //
-//   {"weightsmith_journal":1,"pid":N,"saved":K,"source":{"path":..,"size":..,"mtime_ns":..}}
-//   {"op":"push","summary":..,"parts":[{"path":..,"start":[..],"count":[..],"step":[..],
-//                                        "before":"<hex>","after":"<hex>"}, ...]}
-//   {"op":"index","index":I}
+//   "WSJ1" | kind (1 byte) | payload length (u64) | payload | CRC-32 of kind, length, payload
 //
-// The file is only ever appended to, one whole line per write, so a crash leaves at most a
-// torn last line (ignored on reading). "push" adds an undo step (dropping the redo steps after
-// the current one), "index" moves the current step (undo/redo). Each part stores raw element
-// bytes before and after, so replay is exact for every dtype and needs no arithmetic.
+// (integers little-endian). Kinds: the header (pid, the source file: path, size, mtime, and how
+// many of the pushes that follow the file already holds), a push (one step of the history as
+// the session keeps it: per part the tensor path, the region, and the raw element bytes before
+// and after in the tensor's dtype), a fingerprint (a tensor's whole storage hashed as the file
+// holds it, written with the first push that edits it and again after each save), a move
+// (undo/redo/revert: the version now applied), a save started (the file being written) and a save
+// done (the file's new path, size and mtime, and the version it holds). A record is written whole
+// with one write(); a crash leaves at most a torn last record, which the reader ignores. The file
+// grows with the bytes edited, never by rewriting: undo, redo and save are records of a few dozen
+// bytes.
 //
-// The source file holds the state after the first K pushes (K > 0 after a save followed by
-// undo): rewindToBase() takes a freshly opened model back to the state before any push by
-// writing the "before" bytes of those K pushes in reverse. A journal is only applied to the
-// very file it was written for (same path, size and modification time).
+// Replay (edit/journal_replay.h) checks that a freshly opened file's bytes are the journal's
+// (fingerprints and the regions' before and after bytes: size and mtime are not trusted), takes
+// it back to the version the journal started from, and replays the history.
 #include <cstdint>
-#include <cstdio>
 #include <string>
 #include <vector>
 
-#include "edit/edit_ops.h"
-#include "edit/region.h"
+#include "edit/edit_session.h"
 #include "model/model.h"
 
 namespace ws {
@@ -35,72 +36,81 @@ struct JournalSource {
 };
 // Path, size and modification time of a file now. Throws FormatError when it cannot be read.
 JournalSource describeSource(const std::string& path);
-
-// One region of one tensor, as raw element bytes in C order.
-struct JournalPart {
-    std::string path;
-    Region box;
-    std::vector<std::uint8_t> before, after;
-};
-// One undo step: the parts are applied in order (and undone in reverse).
-struct JournalEntry {
-    std::string summary;
-    std::vector<JournalPart> parts;
-};
-JournalEntry journalEntry(const std::string& summary, const std::vector<EditResult>& results);
-// The edit that writes part.after (redo / replay) or part.before (undo / rewind).
-Edit restoreEdit(const JournalPart& part, bool after);
-
-struct JournalOp {
-    enum class Kind { Push, Index } kind = Kind::Push;
-    JournalEntry entry;     // Push
-    std::size_t index = 0;  // Index: how many steps are applied
-};
-
-struct JournalState {
-    JournalSource source;
-    long pid = 0;
-    std::size_t saved = 0;  // the source holds the state after the first `saved` pushes
-    std::vector<JournalOp> ops;
-    // The undo stack the ops build: steps and how many of them are applied.
-    std::size_t stepCount = 0;
-    std::size_t index = 0;
-    std::vector<std::string> stepSummaries;  // of those steps, oldest first
-};
-
-// Reads and checks a journal (a torn last line is dropped). Throws FormatError naming the file.
-JournalState readJournal(const std::string& file);
-
-// True when the source file still has the path, size and modification time the journal names.
+// True when the source file still has the path, size and modification time the journal names
+// (a quick first look: the content check at replay decides).
 bool sourceUnchanged(const JournalSource& source);
 
-// Writes the "before" bytes of the first state.saved pushes, last first, so that a model just
-// opened from the source is in the state the journal's first push started from. Throws
-// FormatError (the model may then be partly rewound: discard it).
-void rewindToBase(Model& model, const JournalState& state);
+// A tensor's storage as the journal's source file holds it (the file named by the header, or by
+// the last completed save: a save writes new fingerprints).
+struct StorageFingerprint {
+    std::string tensor;  // a tensor path viewing the storage
+    std::uint64_t size = 0;
+    std::uint64_t hash = 0;  // io/content_hash.h
+};
+
+// What a journal says, read back.
+struct JournalState {
+    JournalSource source;  // the file as of the last completed save (else as opened)
+    long pid = 0;
+    std::vector<EditStep> pushed;      // every step pushed, in order
+    std::vector<std::size_t> history;  // the history at the end: indices into `pushed`
+    std::size_t index = 0;             // how many of them are applied
+    std::size_t stepCount = 0;         // history.size()
+    // The steps the source file holds over the journal's starting state, in order.
+    std::vector<std::size_t> fileHolds;
+    // A save that started and did not finish (the process died): its target and what the file
+    // would hold had the rename been made.
+    bool saveUnfinished = false;
+    std::string unfinishedTarget;
+    std::vector<std::size_t> unfinishedHolds;
+    std::vector<StorageFingerprint> fingerprints;
+
+    const EditStep& step(std::size_t i) const { return pushed[history[i]]; }
+    // The history version the file holds, EditSession::kNoVersion when it holds none of them.
+    std::size_t savedVersion(const std::vector<std::size_t>& holds) const;
+    // True when the applied state differs from what the file holds.
+    bool unsaved() const { return savedVersion(fileHolds) != index; }
+};
+
+// Reads and checks a journal (a torn last record is dropped). Throws FormatError naming the file
+// and the record when it is damaged elsewhere.
+JournalState readJournal(const std::string& file);
 
 class EditJournal {
   public:
-    // Creates `file` (replacing it) and writes the header, then every step of the current undo
-    // stack and how many of them are applied. Throws FormatError when the file cannot be
-    // written.
-    EditJournal(std::string file, const JournalSource& source, std::size_t saved,
-                const std::vector<JournalEntry>& steps, std::size_t index);
+    // Creates `file` (replacing it) with its header: `source` holds the first `sourceHolds`
+    // steps that will be pushed. Throws FormatError when the file cannot be written.
+    EditJournal(std::string file, const JournalSource& source, std::size_t sourceHolds = 0);
     ~EditJournal();
     EditJournal(const EditJournal&) = delete;
     EditJournal& operator=(const EditJournal&) = delete;
 
-    void push(const JournalEntry& entry);
-    void setIndex(std::size_t index);
-    // Closes and deletes the file (after a save or when the edits are discarded).
+    // Appends the step (the session is now at its version); the first time a tensor of
+    // `model` appears, also the fingerprint of its storage as it was in the file.
+    void push(const EditStep& step, const Model& model);
+    void push(const EditStep& step);  // without fingerprints
+    void moveTo(std::size_t version);
+    void saveStarted(const std::string& target, std::size_t version);
+    // The save finished: `file` holds `version`, and the tensors fingerprinted so far hold in it
+    // what `model` holds now (their new fingerprints are written).
+    void saved(const JournalSource& file, std::size_t version, const Model& model);
+    // Closes and deletes the file (the tab closed, or the edits discarded).
     void remove();
     const std::string& file() const { return file_; }
+    std::uint64_t bytesWritten() const { return written_; }
 
   private:
-    void writeLine(const std::string& line);
+    struct Span {
+        const void* data;
+        std::size_t size;
+    };
+    void writeRecord(std::uint8_t kind, const std::vector<Span>& payload);
+    void writeFingerprint(const std::string& tensor, const ByteSource& storage);
 
     std::string file_;
-    std::FILE* out_ = nullptr;
+    int fd_ = -1;
+    std::uint64_t written_ = 0;
+    std::vector<std::string> fingerprinted_;
 };
 
 // WS_JOURNAL_DIR when set, else $XDG_STATE_HOME/weightsmith/journal, else

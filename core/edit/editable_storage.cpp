@@ -9,15 +9,61 @@
 
 namespace ws {
 
+namespace {
+
+// An edited storage's buffer as it was when a snapshot was taken.
+class SharedBufferSource : public ByteSource {
+  public:
+    explicit SharedBufferSource(std::shared_ptr<const std::vector<std::uint8_t>> bytes)
+        : bytes_(std::move(bytes)) {}
+    std::uint64_t size() const override { return bytes_->size(); }
+    void read(std::uint64_t offset, void* dst, std::size_t n) const override {
+        checkedCopy(*bytes_, offset, dst, n);
+    }
+    const std::uint8_t* data() const override { return bytes_->data(); }
+
+    static void checkedCopy(const std::vector<std::uint8_t>& bytes, std::uint64_t offset, void* dst,
+                            std::size_t n) {
+        if (offset > bytes.size() || n > bytes.size() - offset)
+            throw FormatError("read of " + std::to_string(n) + " bytes at offset " +
+                              std::to_string(offset) +
+                              " is beyond the end of the edited storage (" +
+                              std::to_string(bytes.size()) + " bytes)");
+        if (n) std::memcpy(dst, bytes.data() + offset, n);
+    }
+
+  private:
+    std::shared_ptr<const std::vector<std::uint8_t>> bytes_;
+};
+
+}  // namespace
+
 EditableStorage::EditableStorage(ByteSourcePtr original)
-    : original_(std::move(original)), bytes_(original_->readAll()) {}
+    : original_(std::move(original)),
+      bytes_(std::make_shared<std::vector<std::uint8_t>>(original_->readAll())) {}
 
 void EditableStorage::read(std::uint64_t offset, void* dst, std::size_t n) const {
-    if (offset > bytes_.size() || n > bytes_.size() - offset)
-        throw FormatError("read of " + std::to_string(n) + " bytes at offset " +
-                          std::to_string(offset) + " is beyond the end of the edited storage (" +
-                          std::to_string(bytes_.size()) + " bytes)");
-    if (n) std::memcpy(dst, bytes_.data() + offset, n);
+    SharedBufferSource::checkedCopy(*bytes_, offset, dst, n);
+}
+
+std::uint8_t* EditableStorage::mutableData() {
+    // A count of 1 means no snapshot holds the buffer, and only this (the editing) thread
+    // makes new ones, so writing in place is safe; a reader letting go meanwhile only costs
+    // a needless copy.
+    if (bytes_.use_count() > 1) bytes_ = std::make_shared<std::vector<std::uint8_t>>(*bytes_);
+    return bytes_->data();
+}
+
+ByteSourcePtr EditableStorage::snapshot() const {
+    return std::make_shared<SharedBufferSource>(bytes_);
+}
+
+TensorPtr readSnapshot(const TensorPtr& tensor) {
+    if (!tensor) return tensor;
+    auto copy = std::make_shared<Tensor>(*tensor);
+    if (auto* edited = dynamic_cast<const EditableStorage*>(tensor->storage.get()))
+        copy->storage = edited->snapshot();
+    return copy;
 }
 
 SourceLocation locateSource(const ByteSource& source) {

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "io/atomic_file.h"
 
+#include <dirent.h>
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -9,20 +10,54 @@
 #include <cstring>
 #include <vector>
 
+#include "io/crash_point.h"
 #include "model/error.h"
 
 namespace ws {
 
-AtomicFile::AtomicFile(const std::string& path) : path_(path) {
+namespace {
+
+const char* const kTempInfix = ".tmp-";
+constexpr std::size_t kTempRandom = 6;  // mkstemp's XXXXXX
+
+struct PathParts {
+    std::string dir;     // "." when the path has no folder
+    std::string prefix;  // the folder with its slash, or ""
+    std::string leaf;
+};
+
+PathParts splitPath(const std::string& path) {
     const std::size_t slash = path.rfind('/');
-    dir_ = slash == std::string::npos ? "." : (slash == 0 ? "/" : path.substr(0, slash));
+    if (slash == std::string::npos) return {".", "", path};
+    return {slash == 0 ? "/" : path.substr(0, slash), path.substr(0, slash + 1),
+            path.substr(slash + 1)};
+}
+
+}  // namespace
+
+std::vector<std::string> leftoverTemporaryFiles(const std::string& path) {
+    const PathParts parts = splitPath(path);
+    const std::string start = "." + parts.leaf + kTempInfix;
+    std::vector<std::string> out;
+    DIR* dir = ::opendir(parts.dir.c_str());
+    if (!dir) return out;
+    while (const dirent* d = ::readdir(dir)) {
+        const std::string name = d->d_name;
+        if (name.size() == start.size() + kTempRandom && name.compare(0, start.size(), start) == 0)
+            out.push_back(parts.prefix + name);
+    }
+    ::closedir(dir);
+    return out;
+}
+
+AtomicFile::AtomicFile(const std::string& path) : path_(path) {
+    const PathParts parts = splitPath(path);
+    dir_ = parts.dir;
     struct stat st {};
     const bool exists = ::stat(path.c_str(), &st) == 0;
     if (exists && S_ISDIR(st.st_mode)) fail("is a directory", EISDIR);
     // A hidden name beside the destination: same folder, so rename() never crosses devices.
-    const std::string leaf = slash == std::string::npos ? path : path.substr(slash + 1);
-    std::string pattern =
-        (slash == std::string::npos ? "" : path.substr(0, slash + 1)) + "." + leaf + ".tmp-XXXXXX";
+    std::string pattern = parts.prefix + "." + parts.leaf + kTempInfix + "XXXXXX";
     std::vector<char> name(pattern.begin(), pattern.end());
     name.push_back('\0');
     fd_ = ::mkstemp(name.data());
@@ -56,6 +91,7 @@ void AtomicFile::fail(const std::string& what, int err) {
 
 void AtomicFile::write(const void* data, std::size_t n) {
     if (fd_ < 0) throw InternalError("write after the file was closed", path_);
+    crashPoint("save-writing");
     const char* p = static_cast<const char*>(data);
     while (n) {
         const ssize_t w = ::write(fd_, p, n);
@@ -88,9 +124,11 @@ void AtomicFile::commit() {
     const int fd = fd_;
     fd_ = -1;
     if (::close(fd) != 0) fail("cannot close", errno);
+    crashPoint("save-before-rename");
     if (::rename(temp_.c_str(), path_.c_str()) != 0)
         fail("cannot rename the temporary file over the destination", errno);
     temp_.clear();
+    crashPoint("save-after-rename");
     // The rename itself is durable only once the folder is synced.
     const int dirFd = ::open(dir_.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     if (dirFd >= 0) {

@@ -9,6 +9,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <string>
+#include <vector>
 
 namespace ws {
 
@@ -40,5 +41,10 @@ class AtomicFile {
     int fd_ = -1;
     std::uint64_t position_ = 0;
 };
+
+// The temporary files an AtomicFile for `path` may have left when its process was killed
+// before commit() or the destructor ran: ".<name>.tmp-XXXXXX" beside it. Whoever knows that a
+// save of `path` was interrupted (the crash journal) may remove them.
+std::vector<std::string> leftoverTemporaryFiles(const std::string& path);
 
 }  // namespace ws

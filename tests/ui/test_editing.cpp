@@ -6,6 +6,8 @@
 // prompt on closing a tab or the window, a heatmap click selecting its element in the table,
 // and the crash journal: a child process edits, is killed with SIGKILL, and a new window
 // restores its edits. With WS_SCREENSHOT_DIR set the editing window is saved as editing.png.
+#include <sys/wait.h>
+#include <unistd.h>
 #include <QAbstractButton>
 #include <QApplication>
 #include <QClipboard>
@@ -25,6 +27,7 @@
 #include <QUndoGroup>
 #include <QUndoStack>
 #include <QUndoView>
+
 #include <cstring>
 #include <functional>
 #include <iostream>
@@ -32,6 +35,7 @@
 
 #include "compare/compare_page.h"
 #include "edit/edit_journal.h"
+#include "edit/journal_replay.h"
 #include "edit/model_editor.h"
 #include "edit/model_reads.h"
 #include "edit/paste_source.h"
@@ -198,46 +202,43 @@ void saveScreenshot(QWidget* window, const QString& name) {
 
 // A model opened fresh from `file` with the journal replayed into it through the core alone
 // (not the app's restore): what a crash followed by a restore would give.
-std::unique_ptr<Model> replayJournal(const QString& file, const JournalState& journal) {
-    std::unique_ptr<Model> model = openModel(file.toStdString());
-    rewindToBase(*model, journal);
-    std::vector<const JournalEntry*> steps;
-    std::size_t applied = 0;
-    auto play = [&](const JournalEntry& e, bool forward) {
-        if (forward)
-            for (const JournalPart& p : e.parts) applyEdit(*model, restoreEdit(p, true));
-        else
-            for (auto p = e.parts.rbegin(); p != e.parts.rend(); ++p)
-                applyEdit(*model, restoreEdit(*p, false));
-    };
-    for (const JournalOp& op : journal.ops) {
-        if (op.kind == JournalOp::Kind::Push) {
-            steps.resize(applied);
-            play(op.entry, true);
-            steps.push_back(&op.entry);
-            ++applied;
-            continue;
-        }
-        for (; applied > op.index; --applied) play(*steps[applied - 1], false);
-        for (; applied < op.index; ++applied) play(*steps[applied], true);
-    }
-    return model;
+std::shared_ptr<Model> modelFromJournal(const QString& file, const JournalState& journal) {
+    EditSession session(openModel(file.toStdString()));
+    replayJournal(session, journal);
+    return session.modelPtr();
 }
 
 // A journal for `source` as a crashed Weightsmith leaves it: written by the core's journal
-// writer, then given a pid no process has. Returns its file.
+// writer in a child process that then ends without removing it. Returns its file.
 std::string writeOrphanJournal(const QString& directory, const QString& source,
-                               const std::vector<JournalEntry>& steps) {
+                               const std::vector<EditStep>& steps) {
     const std::string file = newJournalFile(directory.toStdString());
-    { EditJournal writer(file, describeSource(source.toStdString()), 0, steps, steps.size()); }
-    QFile f(QString::fromStdString(file));
-    if (!f.open(QIODevice::ReadOnly)) return file;
-    QByteArray text = f.readAll();
-    f.close();
-    text.replace("\"pid\":" + QByteArray::number(qint64(QCoreApplication::applicationPid())),
-                 "\"pid\":999999999");
-    if (f.open(QIODevice::WriteOnly | QIODevice::Truncate)) f.write(text);
+    const pid_t child = ::fork();
+    if (child == 0) {
+        try {
+            EditJournal writer(file, describeSource(source.toStdString()));
+            for (const EditStep& s : steps) writer.push(s);
+        } catch (...) {
+            ::_exit(1);
+        }
+        ::_exit(0);  // no destructors, no Qt: like a crash
+    }
+    int status = 0;
+    ::waitpid(child, &status, 0);
     return file;
+}
+
+// One step that sets element (0, 0) of `tensor` in `file` to `value`, with the file's bytes as
+// its "before".
+EditStep setFirstElementStep(const QString& file, const std::string& tensor, float value) {
+    const std::vector<std::uint8_t> original =
+        openModel(file.toStdString())->find(tensor)->tensor->contiguousBytes();
+    std::vector<std::uint8_t> after(sizeof value);
+    std::memcpy(after.data(), &value, sizeof value);
+    return EditStep{
+        "set",
+        {EditPart{tensor, Region{{0, 0}, {1, 1}, {1, 1}},
+                  std::vector<std::uint8_t>(original.begin(), original.begin() + 4), after}}};
 }
 
 QString statusText(MainWindow& window) {
@@ -359,7 +360,8 @@ class EditingTest : public QObject {
         page->inspector()->values()->scrollTo(cell(page, 0, 0));
         saveScreenshot(&window, QStringLiteral("editing.png"));
 
-        // Save (Ctrl+S), then the state is clean, the journal gone, the marks cleared.
+        // Save (Ctrl+S), then the state is clean, the journal says so (it records the save
+        // instead of being written again at the next edit), the marks are cleared.
         const QString journal = page->editor()->journalFile();
         QAction* save = windowAction(window, "actionSave");
         QVERIFY(save);
@@ -367,15 +369,17 @@ class EditingTest : public QObject {
         save->trigger();
         QVERIFY(!page->isModified());
         QVERIFY(!window.isWindowModified());
-        QVERIFY(!QFileInfo::exists(journal));
+        QVERIFY(!readJournal(journal.toStdString()).unsaved());
         QVERIFY(!page->treeModel()->isEdited(page->model()->find(kTorchTensor.toStdString())));
         QVERIFY(!cell(page, 21, 11).data(Qt::BackgroundRole).isValid());
 
         // torch reads exactly the edits; every other tensor is bit-identical.
         expectChangesMatch(oracleDiff(QStringLiteral("torch"), examplePath(), file, kTorchTensor),
                            original, want);
-        // Reopened in the app, the values are torch's.
-        ModelPage* again = openAndWait(window, file);
+        // Reopened in the app (another window: in this one the file's tab would only be
+        // focused), the values are torch's.
+        MainWindow other;
+        ModelPage* again = showAndOpen(other, file);
         QVERIFY(again);
         const std::vector<double> saved = torchValues(file, kTorchTensor);
         QCOMPARE(again->model()->find(kTorchTensor.toStdString())->tensor->toDoubles(), saved);
@@ -619,15 +623,11 @@ class EditingTest : public QObject {
         const std::vector<std::uint8_t> original =
             openModel(file.toStdString())->find(path)->tensor->contiguousBytes();
         QDir(journalDir_).removeRecursively();
-        const float one = 1.5f;
-        std::vector<std::uint8_t> after(sizeof one);
-        std::memcpy(after.data(), &one, sizeof one);
-        const JournalPart good{path, Region{{0, 0}, {1, 1}, {1, 1}},
-                               std::vector<std::uint8_t>(original.begin(), original.begin() + 4),
-                               after};
-        const JournalPart outside{path, Region{{200, 0}, {1, 1}, {1, 1}}, after, after};
-        const std::string journalFile = writeOrphanJournal(
-            journalDir_, file, {JournalEntry{"good", {good}}, JournalEntry{"bad", {outside}}});
+        const EditStep good = setFirstElementStep(file, path, 1.5f);
+        const EditPart& part = good.parts.front();
+        const EditPart outside{path, Region{{200, 0}, {1, 1}, {1, 1}}, part.after, part.after};
+        const std::string journalFile =
+            writeOrphanJournal(journalDir_, file, {good, EditStep{"bad", {outside}}});
         QCOMPARE(int(leftoverJournals(journalDir_.toStdString()).size()), 1);
 
         MainWindow window;
@@ -662,8 +662,9 @@ class EditingTest : public QObject {
     void onlyTheNewestJournalOfAFileIsOffered() {
         const QString file = copyTo(scratch_, examplePath(), QStringLiteral("twice.pth"));
         QDir(journalDir_).removeRecursively();
-        const std::string first = writeOrphanJournal(journalDir_, file, {});
-        const std::string second = writeOrphanJournal(journalDir_, file, {});
+        const EditStep step = setFirstElementStep(file, kTorchTensor.toStdString(), 2.5f);
+        const std::string first = writeOrphanJournal(journalDir_, file, {step});
+        const std::string second = writeOrphanJournal(journalDir_, file, {step});
         QCOMPARE(int(leftoverJournals(journalDir_.toStdString()).size()), 2);
         MainWindow window;
         window.show();
@@ -681,6 +682,60 @@ class EditingTest : public QObject {
         QCOMPARE(boxes, 1);
         QVERIFY(!QFileInfo::exists(QString::fromStdString(first)));
         QVERIFY(!QFileInfo::exists(QString::fromStdString(second)));
+    }
+
+    // One tab per file: opening an open file focuses its tab; restoring edits of it goes into
+    // that tab when it is clean and unedited, and asks first when it has edits of its own.
+    void oneTabPerFileAndRestoresIntoIt() {
+        const QString file = copyTo(scratch_, examplePath(), QStringLiteral("onetab.pth"));
+        const std::string path = kTorchTensor.toStdString();
+        QDir(journalDir_).removeRecursively();
+        MainWindow window;
+        ModelPage* page = showAndOpen(window, file);
+        QVERIFY(page);
+        QCOMPARE(openAndWait(window, file), page);
+        QCOMPARE(window.pageCount(), 1);
+
+        // A crashed session's edit of this file: restored into the open, clean tab.
+        writeOrphanJournal(journalDir_, file, {setFirstElementStep(file, path, 1.5f)});
+        QString text;
+        answerMessageBox(QStringLiteral("journalRestoreBox"), QStringLiteral("restoreButton"),
+                         &text);
+        window.offerJournalRestore();
+        QCOMPARE(window.pageCount(), 1);
+        QCOMPARE(window.pageAt(0), page);
+        QVERIFY(page->isModified());
+        QCOMPARE(page->model()->find(path)->tensor->toDoubles()[0], 1.5);
+        QCOMPARE(page->editor()->undoStack()->count(), 1);
+        QVERIFY(leftoverJournals(journalDir_.toStdString()).empty());
+
+        // Another one, while the tab has unsaved edits: asked; keeping them keeps the journal.
+        const std::string second =
+            writeOrphanJournal(journalDir_, file, {setFirstElementStep(file, path, 2.5f)});
+        answerMessageBox(QStringLiteral("journalRestoreBox"), QStringLiteral("restoreButton"),
+                         &text);
+        QString asked;
+        answerMessageBox(QStringLiteral("replaceOpenEditsBox"), QStringLiteral("Keep Open Edits"),
+                         &asked);
+        window.offerJournalRestore();
+        QVERIFY2(asked.contains(QStringLiteral("onetab.pth")), qPrintable(asked));
+        QCOMPARE(window.pageCount(), 1);
+        QCOMPARE(page->model()->find(path)->tensor->toDoubles()[0], 1.5);
+        QVERIFY(QFileInfo::exists(QString::fromStdString(second)));
+
+        // Asked again, "Discard and Restore": the tab is replaced by the file with those edits.
+        answerMessageBox(QStringLiteral("journalRestoreBox"), QStringLiteral("restoreButton"),
+                         &text);
+        answerMessageBox(QStringLiteral("replaceOpenEditsBox"), QStringLiteral("replaceButton"),
+                         &asked);
+        QSignalSpy added(&window, &MainWindow::pageAdded);
+        window.offerJournalRestore();
+        QVERIFY(added.wait(60000) || !added.isEmpty());
+        QTRY_COMPARE(window.pageCount(), 1);
+        ModelPage* restored = added.first().first().value<ModelPage*>();
+        QCOMPARE(restored->model()->find(path)->tensor->toDoubles()[0], 2.5);
+        QVERIFY(restored->isModified());
+        QDir(journalDir_).removeRecursively();
     }
 
     void refusalPartwayKeepsHistoryAndJournal() {
@@ -714,7 +769,7 @@ class EditingTest : public QObject {
         JournalState journal = readJournal(editor->journalFile().toStdString());
         QCOMPARE(journal.stepCount, std::size_t(stack->count()));
         QCOMPARE(journal.index, std::size_t(stack->index()));
-        QCOMPARE(replayJournal(file, journal)->find(path)->tensor->contiguousBytes(), before);
+        QCOMPARE(modelFromJournal(file, journal)->find(path)->tensor->contiguousBytes(), before);
 
         // Redo still puts the second edit back, in the model and in the journal.
         stack->redo();
@@ -723,13 +778,13 @@ class EditingTest : public QObject {
         QVERIFY(after != before);
         journal = readJournal(editor->journalFile().toStdString());
         QCOMPARE(journal.index, std::size_t(2));
-        QCOMPARE(replayJournal(file, journal)->find(path)->tensor->contiguousBytes(), after);
+        QCOMPARE(modelFromJournal(file, journal)->find(path)->tensor->contiguousBytes(), after);
     }
 
     // An undo the session refuses (here: the tensor no longer has the edited region) must not
-    // leave the stack saying it was undone: the history goes, the user is told, the model stays
-    // modified and the journal (which could not replay this state) is removed.
-    void failedUndoDropsTheHistory() {
+    // leave the stack saying it was undone: the session is all or nothing, so the model, the
+    // history (stack and session) and the journal stay as they were, and the user is told.
+    void refusedUndoChangesNothing() {
         const QString file = copyTo(scratch_, examplePath(), QStringLiteral("failedundo.pth"));
         MainWindow window;
         ModelPage* page = showAndOpen(window, file);
@@ -746,14 +801,21 @@ class EditingTest : public QObject {
         tensor.shape = {2, shape[1]};  // row 5 is gone: the undo's Restore is refused
         windowAction(window, "actionUndo")->trigger();
         tensor.shape = shape;
-        QTRY_COMPARE(editor->undoStack()->count(), 0);
+        QTRY_COMPARE(editor->undoStack()->index(), 1);
+        QCOMPARE(editor->undoStack()->count(), 1);
         QVERIFY(page->isModified());
-        QVERIFY(!editor->session().canUndo() && !editor->session().canRedo());
-        QVERIFY(!QFileInfo::exists(journal));
+        QCOMPARE(editor->session().version(), std::size_t(1));
+        QVERIFY(editor->session().canUndo());
+        QVERIFY(QFileInfo::exists(journal));
+        QCOMPARE(readJournal(journal.toStdString()).index, std::size_t(1));
         QCOMPARE(errors.count(), 1);
         QVERIFY2(errors.first().first().toString().contains(QStringLiteral("failed")),
                  qPrintable(errors.first().first().toString()));
         QCOMPARE(page->model()->find(path)->tensor->toDoubles()[5 * kTorchCols + 5], 1.5);
+        // With the shape back, the same undo goes through.
+        windowAction(window, "actionUndo")->trigger();
+        QCOMPARE(editor->session().version(), std::size_t(0));
+        QVERIFY(!page->isModified());
     }
 
     void layerOverviewFollowsEdits() {

@@ -56,7 +56,7 @@ class LargeTensorTest : public QObject {
     void cleanupTestCase() { QFile::remove(path_); }
 
     void hugeTensorIsPreparedOffTheGuiThread() {
-        ModelPage* page = openAndWait(window_, path_);
+        ModelPage* page = openFresh(window_, path_);
         QVERIFY(page);
         QElapsedTimer clock;
         qint64 last = 0, longestGap = 0;
@@ -141,7 +141,7 @@ class LargeTensorTest : public QObject {
     }
 
     void aNewSelectionCancelsThePreparation() {
-        ModelPage* page = openAndWait(window_, path_);
+        ModelPage* page = openFresh(window_, path_);
         QVERIFY(page);
         QVERIFY(page->selectPath(QStringLiteral("big")));
         QVERIFY(page->inspector()->heatmap()->busy());

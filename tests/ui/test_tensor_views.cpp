@@ -59,7 +59,7 @@ class TensorViewsTest : public QObject {
 
     void heatmapCellsEqualTorchValues() {
         WS_REQUIRE_FIXTURE(file, "pytorch/lstm_3layer_charlm_state_dict.pth");
-        ModelPage* page = openAndWait(window_, file);
+        ModelPage* page = openFresh(window_, file);
         QVERIFY(page);
         QVERIFY(selectTensorAndWait(page, QStringLiteral("lstm.weight_hh_l0")));
         const std::vector<double> expected = torchValues(file, QStringLiteral("lstm.weight_hh_l0"));
@@ -85,7 +85,7 @@ class TensorViewsTest : public QObject {
 
     void percentileClipNarrowsTheRange() {
         WS_REQUIRE_FIXTURE(file, "pytorch/lstm_3layer_charlm_state_dict.pth");
-        ModelPage* page = openAndWait(window_, file);
+        ModelPage* page = openFresh(window_, file);
         QVERIFY(page && selectTensorAndWait(page, QStringLiteral("fc.weight")));
         HeatmapView* heatmap = page->inspector()->heatmap();
         const double full = heatmap->halfRange();
@@ -105,7 +105,7 @@ class TensorViewsTest : public QObject {
     void gateLabelsOnPyTorchRecurrentWeights() {
         WS_REQUIRE_FIXTURE(lstm, "pytorch/lstm_3layer_charlm_state_dict.pth");
         WS_REQUIRE_FIXTURE(gru, "pytorch/gru_2layer_stock_state_dict.pth");
-        ModelPage* page = openAndWait(window_, lstm);
+        ModelPage* page = openFresh(window_, lstm);
         QVERIFY(page && selectTensorAndWait(page, QStringLiteral("lstm.weight_ih_l1")));
         HeatmapPlot* plot = page->inspector()->heatmap()->plot();
         QCOMPARE(plot->rowLabels(), labels({"i", "f", "g", "o"}));
@@ -117,7 +117,7 @@ class TensorViewsTest : public QObject {
         QVERIFY(selectTensorAndWait(page, QStringLiteral("fc.weight")));  // not recurrent
         QVERIFY(plot->rowLabels().isEmpty() && plot->columnLabels().isEmpty());
 
-        page = openAndWait(window_, gru);
+        page = openFresh(window_, gru);
         QVERIFY(page && selectTensorAndWait(page, QStringLiteral("gru2.weight_ih_l0")));
         plot = page->inspector()->heatmap()->plot();
         QCOMPARE(plot->rowLabels(), labels({"r", "z", "n"}));
@@ -148,7 +148,7 @@ class TensorViewsTest : public QObject {
         const QString path = fixture(file);
         if (path.isEmpty())
             QSKIP(qPrintable(QStringLiteral("SKIP: fixture %1 not found").arg(file)));
-        ModelPage* page = openAndWait(window_, path);
+        ModelPage* page = openFresh(window_, path);
         QVERIFY(page);
         const QString tensor = findTensor(page, fragments);
         QVERIFY2(!tensor.isEmpty(), qPrintable(fragments.join(QLatin1Char(' '))));
@@ -170,7 +170,7 @@ class TensorViewsTest : public QObject {
 
     void sliceControlsChangeWhatIsShown() {
         WS_REQUIRE_FIXTURE(file, "pytorch/cnn_batchnorm_mnist_state_dict.pt");
-        ModelPage* page = openAndWait(window_, file);
+        ModelPage* page = openFresh(window_, file);
         QVERIFY(page && selectTensorAndWait(page, QStringLiteral("conv2.weight")));  // (16,8,3,3)
         const std::vector<double> v = torchValues(file, QStringLiteral("conv2.weight"));
         if (v.empty()) QSKIP("SKIP: the torch oracle is not available");
@@ -203,7 +203,7 @@ class TensorViewsTest : public QObject {
 
     void convKernelAsTileGrid() {
         WS_REQUIRE_FIXTURE(file, "pytorch/cnn_batchnorm_mnist_state_dict.pt");
-        ModelPage* page = openAndWait(window_, file);
+        ModelPage* page = openFresh(window_, file);
         QVERIFY(page && selectTensorAndWait(page, QStringLiteral("conv2.weight")));
         const std::vector<double> v = torchValues(file, QStringLiteral("conv2.weight"));
         if (v.empty()) QSKIP("SKIP: the torch oracle is not available");
@@ -226,7 +226,7 @@ class TensorViewsTest : public QObject {
 
     void kerasConvKernelTilesAreChannelsLast() {
         WS_REQUIRE_FIXTURE(file, "keras/cnn_bn_keras2_alexfox.h5");
-        ModelPage* page = openAndWait(window_, file);
+        ModelPage* page = openFresh(window_, file);
         const QString kernel = QStringLiteral("model_weights/conv2d_1/conv2d_1/kernel:0");
         QVERIFY(page && selectTensorAndWait(page, kernel));  // (kh 3, kw 3, in 32, out 32)
         const std::vector<double> v = h5pyValues(file, kernel);
@@ -245,7 +245,7 @@ class TensorViewsTest : public QObject {
 
     void largeMatricesAreBlockReduced() {
         WS_REQUIRE_FIXTURE(file, "pytorch/cnn_batchnorm_mnist_state_dict.pt");
-        ModelPage* page = openAndWait(window_, file);
+        ModelPage* page = openFresh(window_, file);
         QVERIFY(page && selectTensorAndWait(page, QStringLiteral("fc1.weight")));  // (32, 11616)
         const std::vector<double> v = torchValues(file, QStringLiteral("fc1.weight"));
         if (v.empty()) QSKIP("SKIP: the torch oracle is not available");
@@ -277,7 +277,7 @@ class TensorViewsTest : public QObject {
 
     void histogramAndStatisticsMatchTorch() {
         WS_REQUIRE_FIXTURE(file, "pytorch/cnn_batchnorm_mnist_state_dict.pt");
-        ModelPage* page = openAndWait(window_, file);
+        ModelPage* page = openFresh(window_, file);
         QVERIFY(page && selectTensorAndWait(page, QStringLiteral("conv3.weight")));
         const std::vector<double> v = torchValues(file, QStringLiteral("conv3.weight"));
         if (v.empty()) QSKIP("SKIP: the torch oracle is not available");
@@ -313,7 +313,7 @@ class TensorViewsTest : public QObject {
 
     void valuesTableCopiesTsv() {
         WS_REQUIRE_FIXTURE(file, "pytorch/gru_2layer_stock_state_dict.pth");
-        ModelPage* page = openAndWait(window_, file);
+        ModelPage* page = openFresh(window_, file);
         QVERIFY(page &&
                 selectTensorAndWait(page, QStringLiteral("gru1.weight_ih_l0")));  // (192,28)
         const std::vector<double> v = torchValues(file, QStringLiteral("gru1.weight_ih_l0"));
@@ -343,7 +343,7 @@ class TensorViewsTest : public QObject {
             path, {{QStringLiteral("w"),
                     {2, 3},
                     {0.5f, -0.25f, std::numeric_limits<float>::quiet_NaN(), inf, -inf, 0.0f}}}));
-        ModelPage* page = openAndWait(window_, path);
+        ModelPage* page = openFresh(window_, path);
         QVERIFY(page && selectTensorAndWait(page, QStringLiteral("w")));
         HeatmapView* heatmap = page->inspector()->heatmap();
         HeatmapPlot* plot = heatmap->plot();
@@ -372,7 +372,7 @@ class TensorViewsTest : public QObject {
 
     void layerShowsItsTensorsSideBySide() {
         WS_REQUIRE_FIXTURE(file, "pytorch/lstm_3layer_charlm_state_dict.pth");
-        ModelPage* page = openAndWait(window_, file);
+        ModelPage* page = openFresh(window_, file);
         QVERIFY(page);
         QSignalSpy shown(page->layerOverview(), &LayerOverview::allShown);
         QVERIFY(page->selectPath(QStringLiteral("lstm")));
@@ -395,7 +395,7 @@ class TensorViewsTest : public QObject {
 
     void plotsFollowThePalette() {
         WS_REQUIRE_FIXTURE(file, "pytorch/mlp_state_dict.pth");
-        ModelPage* page = openAndWait(window_, file);
+        ModelPage* page = openFresh(window_, file);
         QVERIFY(page);
         HeatmapPlot* plot = page->inspector()->heatmap()->plot();
         QPalette dark = plot->palette();

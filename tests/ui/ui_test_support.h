@@ -7,6 +7,7 @@
 #include <QElapsedTimer>
 #include <QFileInfo>
 #include <QSignalSpy>
+#include <QTabWidget>
 #include <QTemporaryDir>
 #include <QTest>
 #include <QTimer>
@@ -38,13 +39,28 @@ inline QString fixture(const QString& relative) {
 // Opens path and returns its page once loaded (null on error or timeout).
 inline ui::ModelPage* openAndWait(ui::MainWindow& window, const QString& path) {
     QSignalSpy added(&window, &ui::MainWindow::pageAdded);
+    QSignalSpy focused(&window, &ui::MainWindow::pageFocused);  // one tab per file: already open
     QSignalSpy failed(&window, &ui::MainWindow::errorOccurred);
     window.openFile(path);
     // Generous: a reader may legitimately take a while on a slow, shared machine.
-    for (int i = 0; i < 2400 && added.isEmpty() && failed.isEmpty(); ++i) QTest::qWait(50);
+    for (int i = 0; i < 2400 && added.isEmpty() && focused.isEmpty() && failed.isEmpty(); ++i)
+        QTest::qWait(50);
     if (!failed.isEmpty())
         qWarning("open failed: %s", qPrintable(failed.first().first().toString()));
+    if (!focused.isEmpty()) return focused.first().first().value<ui::ModelPage*>();
     return added.isEmpty() ? nullptr : added.first().first().value<ui::ModelPage*>();
+}
+
+// A tab of `path` in its first state even when the file is open already (one tab per file:
+// opening it would only focus that tab, with its selection): the open, clean tab is closed
+// first. For a window shared by several scenarios.
+inline ui::ModelPage* openFresh(ui::MainWindow& window, const QString& path) {
+    auto* tabs = window.findChild<QTabWidget*>();
+    const QString wanted = QFileInfo(path).absoluteFilePath();
+    for (int i = tabs ? tabs->count() - 1 : -1; i >= 0; --i)
+        if (ui::ModelPage* p = window.pageAt(i); p && p->filePath() == wanted)
+            Q_EMIT tabs->tabCloseRequested(i);
+    return openAndWait(window, path);
 }
 
 // The usual start of a scenario: the window shown, errors kept out of dialogs, path open.

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // EditSession::applyAll: several edits as one step, all or nothing. A refusal partway takes the
 // edits already made back and leaves the history as it was, the redo list and the saved state
-// included (the GUI's undo stack and crash journal are written from that history).
+// included (the GUI's undo stack and crash journal show that history).
 #include <gtest/gtest.h>
 
 #include <string>
@@ -50,7 +50,7 @@ TEST(EditSessionApplyAll, RefusalPartwayKeepsModelRedoListAndSavedState) {
     EXPECT_EQ(model->find(kTensor)->tensor->toDoubles()[1], 2.5);
     EXPECT_FALSE(session.unsavedChanges());  // back at the saved state
 
-    // All accepted: one result per edit, in order, and the redo list is gone.
+    // All accepted: one result per edit, in order, one step, and the redo list is gone.
     session.undo();
     const std::vector<ws::EditResult> results =
         session.applyAll({Edit::set(kTensor, parseRegion("5, 5"), Scalar::fromReal(9)),
@@ -58,6 +58,7 @@ TEST(EditSessionApplyAll, RefusalPartwayKeepsModelRedoListAndSavedState) {
     ASSERT_EQ(results.size(), 2u);
     EXPECT_EQ(results[0].inverse.path, kTensor);
     EXPECT_FALSE(session.canRedo());
-    EXPECT_EQ(session.history().size(), 3u);
+    EXPECT_EQ(session.history().size(), 2u);
+    EXPECT_EQ(session.steps().back().parts.size(), 2u);
     EXPECT_EQ(model->find(kTensor)->tensor->toDoubles()[5 * 50 + 5], 9.0);
 }

@@ -8,6 +8,7 @@
 #include <algorithm>
 
 #include "compare/diff_metrics.h"
+#include "edit/editable_storage.h"
 #include "heatmap/heatmap_plot.h"
 #include "plot/plot_style.h"
 #include "stats/element_grid.h"
@@ -85,6 +86,9 @@ void ComparePlots::setTensors(TensorPtr a, TensorPtr b, const QString& title) {
         Q_EMIT tensorsShown();
         return;
     }
+    // Snapshots: an edit of either model meanwhile leaves what is read as it was.
+    a = readSnapshot(a);
+    b = readSnapshot(b);
     auto work = [a, b, title](const std::atomic<bool>* cancel) {
         Prepared p;
         runRead(p, [&] { p = prepare(*a, *b, cancel); });

@@ -11,6 +11,7 @@
 
 #include "edit/edit_journal.h"
 #include "edit/model_editor.h"
+#include "io/atomic_file.h"
 
 namespace ws::ui {
 
@@ -22,9 +23,18 @@ struct LeftoverJournal {
     std::vector<std::string> older;  // earlier journals of the same source, superseded by this
 };
 
-// The newest leftover journal of each source file (a file edited in two sessions that both
-// crashed has two): only that one is worth offering, the others are stale.
-std::vector<LeftoverJournal> newestJournalPerSource() {
+// A save the journal saw start and not finish left its temporary file beside the target:
+// removed here, and named in `removed` for the user.
+void removeInterruptedSave(const JournalState& state, QStringList& removed) {
+    if (!state.saveUnfinished) return;
+    for (const std::string& temp : leftoverTemporaryFiles(state.unfinishedTarget))
+        if (QFile::remove(QString::fromStdString(temp))) removed << QString::fromStdString(temp);
+}
+
+// The newest leftover journal with unsaved edits of each source file (a file edited in two
+// sessions that both crashed has two): only that one is worth offering, the others are stale.
+// Journals with nothing unsaved (the process died after a save) are removed.
+std::vector<LeftoverJournal> newestJournalPerSource(QStringList& removedTemporaries) {
     std::vector<LeftoverJournal> out;
     for (const std::string& file : leftoverJournals(journalDirectory())) {  // oldest first
         JournalState state;
@@ -32,6 +42,11 @@ std::vector<LeftoverJournal> newestJournalPerSource() {
             state = readJournal(file);
         } catch (const std::exception& e) {
             qWarning("ignoring edit journal: %s", e.what());
+            continue;
+        }
+        removeInterruptedSave(state, removedTemporaries);
+        if (!state.unsaved() && !state.saveUnfinished) {
+            QFile::remove(QString::fromStdString(file));
             continue;
         }
         auto same = std::find_if(out.begin(), out.end(), [&](const LeftoverJournal& j) {
@@ -48,11 +63,28 @@ std::vector<LeftoverJournal> newestJournalPerSource() {
     return out;
 }
 
+void tellAboutRemovedTemporaries(QWidget* parent, const QStringList& removed) {
+    if (removed.isEmpty()) return;
+    QMessageBox box(parent);
+    box.setObjectName(QStringLiteral("interruptedSaveBox"));
+    box.setIcon(QMessageBox::Information);
+    box.setWindowTitle(QObject::tr("Interrupted save cleaned up"));
+    box.setText(
+        QObject::tr("Weightsmith did not close normally while saving. The unfinished "
+                    "temporary files it left were removed; the files they were for "
+                    "are as they were before or after that save, never half written."));
+    box.setInformativeText(removed.join(QLatin1Char('\n')));
+    box.exec();
+}
+
 }  // namespace
 
 std::vector<RestoreRequest> askWhichJournalsToRestore(QWidget* parent) {
     std::vector<RestoreRequest> out;
-    for (const LeftoverJournal& found : newestJournalPerSource()) {
+    QStringList removedTemporaries;
+    const std::vector<LeftoverJournal> leftovers = newestJournalPerSource(removedTemporaries);
+    tellAboutRemovedTemporaries(parent, removedTemporaries);
+    for (const LeftoverJournal& found : leftovers) {
         const QString journal = QString::fromStdString(found.file);
         const JournalState& state = found.state;
         const QString source = QString::fromStdString(state.source.path);
@@ -62,14 +94,16 @@ std::vector<RestoreRequest> askWhichJournalsToRestore(QWidget* parent) {
         box.setIcon(QMessageBox::Question);
         box.setWindowTitle(QObject::tr("Unsaved edits found"));
         QPushButton* restore = nullptr;
-        if (sourceUnchanged(state.source)) {
+        // Whether the file is still the one the edits were made to is decided by its bytes
+        // when restoring (edit/journal_replay.h), not by its size and time here.
+        if (QFileInfo::exists(source)) {
             box.setText(QObject::tr("Weightsmith did not close normally while %1 had unsaved "
                                     "edits (%2 of %3 undo steps applied).\n\nRestore them?")
                             .arg(name)
                             .arg(state.index)
                             .arg(state.stepCount));
             const QString last = state.index > 0
-                                     ? QString::fromStdString(state.stepSummaries[state.index - 1])
+                                     ? QString::fromStdString(state.step(state.index - 1).summary)
                                      : QObject::tr("(all undone)");
             box.setInformativeText(
                 QObject::tr("File: %1\nLast applied edit: %2").arg(source, last));
@@ -77,8 +111,7 @@ std::vector<RestoreRequest> askWhichJournalsToRestore(QWidget* parent) {
             restore->setObjectName(QStringLiteral("restoreButton"));
         } else {
             box.setText(QObject::tr("Weightsmith did not close normally while %1 had unsaved "
-                                    "edits, but the file has changed since (or is gone), so "
-                                    "they cannot be applied to it safely.")
+                                    "edits, but the file is gone, so they cannot be applied.")
                             .arg(name));
             box.setInformativeText(QObject::tr("File: %1").arg(source));
         }
@@ -102,9 +135,6 @@ std::vector<RestoreRequest> askWhichJournalsToRestore(QWidget* parent) {
 QString restoreJournal(ModelEditor* editor, const QString& journalFile) {
     try {
         const JournalState state = readJournal(journalFile.toStdString());
-        if (!sourceUnchanged(state.source))
-            return QObject::tr("%1 has changed since the edits were made")
-                .arg(QString::fromStdString(state.source.path));
         const QString why = editor->restore(state);
         if (!why.isEmpty()) return why;
     } catch (const std::exception& e) {

@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
-// The mutable side of an open model in the GUI: the core EditSession, the QUndoStack that
-// mirrors it (Undo/Redo, the history panel), the crash journal written as the stack changes,
-// and saving. Views observe tensorsChanged() to re-read what an edit, undo or redo touched.
+// The mutable side of an open model in the GUI: the core EditSession (the one history of the
+// model's edits), the QUndoStack that shows it (Undo/Redo, the history panel), the crash journal
+// that follows it, and saving. Views observe tensorsChanged() to re-read what an edit, undo or
+// redo touched; they read snapshots (edit/editable_storage.h: readSnapshot), so an edit never
+// waits for them.
 #include <QObject>
 #include <QSet>
 #include <QString>
@@ -16,15 +18,6 @@ class QUndoStack;
 
 namespace ws::ui {
 
-class TensorEditCommand;
-
-// Views read tensors on worker threads (inspect/latest_job.h). An edit may replace a tensor's
-// storage and writes its bytes, so it must not overlap such a read: every edit, undo and redo
-// first waits for the readers to finish (they are short, or cancelled by a newer selection).
-// Long reads of a whole model hold a ModelRead (edit/model_reads.h) and make edits of that model
-// refused rather than waited for; they run on the same pool, so this wait covers them too.
-void waitForViewReaders();
-
 class ModelEditor : public QObject {
     Q_OBJECT
   public:
@@ -35,8 +28,10 @@ class ModelEditor : public QObject {
     EditSession& session() { return session_; }
     const std::shared_ptr<Model>& model() const { return session_.modelPtr(); }
     QUndoStack* undoStack() const { return stack_; }
-    bool isModified() const;
+    bool isModified() const { return session_.unsavedChanges(); }
     QString filePath() const { return filePath_; }
+    // Changes at every edit, undo, redo and save: for caches of what the history says.
+    quint64 historyRevision() const { return revision_; }
 
     // Applies the edits as one undo step named `label` (the core's summary when empty and there
     // is one edit). All or nothing: returns the reason when one is refused, and the model is
@@ -55,8 +50,10 @@ class ModelEditor : public QObject {
     std::vector<Region> unsavedRegions(const std::string& tensorPath) const;
     QSet<QString> unsavedTensors() const;
 
-    // Replays a leftover journal into this (freshly opened, unedited) model; "" on success.
-    // The restored edits are unsaved; the old journal file is left to the caller.
+    // Replays a leftover journal into this (freshly opened, unedited) model, checking first that
+    // the file holds the bytes the journal expects (edit/journal_replay.h); "" on success, else
+    // the reason (the model may then be partly written: reopen it). The history, version and
+    // saved version come back as they were; the old journal file is left to the caller.
     QString restore(const JournalState& journal);
     QString journalFile() const;
 
@@ -64,25 +61,29 @@ class ModelEditor : public QObject {
     void tensorsChanged(const QSet<QString>& paths);  // after an edit, undo or redo
     void modifiedChanged(bool modified);
     void readsChanged();  // a long read of the model started or ended: see editBlockedBecause()
-    // An undo or redo failed partway: the history was cleared (the model keeps its values and
-    // stays modified) and the journal dropped. `why` is for the user.
-    void historyLost(const QString& why);
+    // An undo or redo was refused (the model, its history and the journal are as they were);
+    // `why` is for the user.
+    void undoRefused(const QString& why);
 
   private:
-    void onStackIndexChanged(int index);
+    void onSessionChanged(const SessionChange& change);
+    void goTo(std::size_t version);
+    void showSessionVersion();
+    void followInJournal(const SessionChange& change);
     void ensureJournal();
     void dropJournal();
-    TensorEditCommand* newCommand(std::shared_ptr<const JournalEntry> entry);
-    void notify(const JournalEntry& entry, const std::string& failure);
-    void dropHistory(const QString& why);
-    std::vector<const JournalEntry*> unsavedEntries() const;
 
     EditSession session_;
+    int observer_ = 0;
     QUndoStack* stack_ = nullptr;
     QString filePath_;
     std::unique_ptr<EditJournal> journal_;
     bool journalBroken_ = false;  // reported once; editing goes on without a journal
-    bool replaying_ = false;
+    bool replaying_ = false;      // restore(): the journal being replayed is not written
+    bool stackMoving_ = false;    // the stack is calling its commands: it knows its index
+    bool showing_ = false;        // the stack is being made to show the session: no moves
+    bool wasModified_ = false;
+    quint64 revision_ = 0;
 };
 
 }  // namespace ws::ui

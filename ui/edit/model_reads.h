@@ -10,7 +10,7 @@
 // disables Undo/Redo and the history, instead of freezing until a read of possibly many
 // seconds ends: the read sees one consistent state (an export holds exactly what the user
 // saw when starting it), the window stays responsive, and the status bar says when editing is
-// possible again. (The views' own short reads are waited for instead: waitForViewReaders().)
+// possible again. (The views' own short reads take snapshots instead: readSnapshot().)
 #include <QObject>
 #include <QString>
 #include <QStringList>

@@ -1,41 +1,28 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
-// One step of the undo stack: one or more edits applied together through the model's
-// EditSession (a bulk operation on a multi-range selection is one step). Undo and redo are the
-// session's, so the edit logic exists once, in core. The step's description (summary, regions
-// and their bytes, which the crash journal is rewritten from) is shared with whoever made it,
-// not copied.
+// One entry of the undo stack: it shows one step of the model's EditSession (the one history)
+// and moves the session there. Undo of step n goes to version n - 1, redo to version n; the
+// step's bytes and logic stay in core.
 #include <QUndoCommand>
+#include <cstddef>
 #include <functional>
-#include <memory>
-#include <string>
-
-#include "edit/edit_journal.h"
-#include "edit/edit_session.h"
 
 namespace ws::ui {
 
 class TensorEditCommand : public QUndoCommand {
   public:
-    // Called after every undo and redo with the step and, when the session refused it, the
-    // reason (the model may then be partly undone: the caller must give up the history).
-    using Done = std::function<void(const JournalEntry& entry, const std::string& failure)>;
+    // goTo(version) moves the session; the command is pushed for a step the session already
+    // applied, so the first redo() that QUndoStack::push() makes does nothing.
+    using GoTo = std::function<void(std::size_t version)>;
+    TensorEditCommand(std::size_t step, const QString& text, GoTo goTo);
 
-    // `entry` describes the edits already applied to `session` (its parts, in order); the
-    // first redo() that QUndoStack::push() makes is therefore skipped.
-    TensorEditCommand(EditSession& session, std::shared_ptr<const JournalEntry> entry, Done done);
-
-    void undo() override;
+    void undo() override { goTo_(step_); }
     void redo() override;
-    const JournalEntry& entry() const { return *entry_; }
 
   private:
-    void run(bool forward);
-
-    EditSession& session_;
-    std::shared_ptr<const JournalEntry> entry_;
-    Done done_;
-    bool applied_ = true;
+    std::size_t step_;  // 0-based: the command stands for versions step_ -> step_ + 1
+    GoTo goTo_;
+    bool pushed_ = true;
 };
 
 }  // namespace ws::ui

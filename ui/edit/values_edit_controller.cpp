@@ -1,8 +1,6 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "edit/values_edit_controller.h"
 
-#include <QUndoStack>
-
 #include <QAction>
 #include <QApplication>
 #include <QClipboard>
@@ -137,15 +135,11 @@ RegionSpec ValuesEditController::rangeRegion(int top, int bottom, int left, int 
 
 const std::vector<Region>& ValuesEditController::shownEditedRegions() const {
     const Node* node = inspector_->node();
-    const QUndoStack* stack = editor_->undoStack();
     const std::string path = node ? node->path : std::string();
     EditedRegionsCache& c = editedRegions_;
-    if (c.path != path || c.count != stack->count() || c.index != stack->index() ||
-        c.clean != stack->cleanIndex()) {
+    if (c.path != path || c.revision != editor_->historyRevision()) {
         c.path = path;
-        c.count = stack->count();
-        c.index = stack->index();
-        c.clean = stack->cleanIndex();
+        c.revision = editor_->historyRevision();
         c.regions = node ? editor_->unsavedRegions(path) : std::vector<Region>();
     }
     return c.regions;

@@ -59,7 +59,7 @@ class ValuesEditController : public QObject {
 
     struct EditedRegionsCache {
         std::string path;
-        int count = -1, index = -1, clean = -1;
+        quint64 revision = quint64(-1);  // ModelEditor::historyRevision() it was made at
         std::vector<Region> regions;
     };
 

@@ -12,6 +12,7 @@
 #include <cmath>
 #include <stdexcept>
 
+#include "edit/editable_storage.h"
 #include "heatmap/data_colors.h"
 #include "heatmap/heatmap_plot.h"
 
@@ -236,7 +237,7 @@ void HeatmapView::refresh() {
     options.range = !rangeKnown_ && coversAll;
     options.clipPercentile = kClipPercentile;
     options.threads = work > kInlineElements ? preparationThreads() : 1;
-    const TensorPtr tensor = tensor_;
+    const TensorPtr tensor = readSnapshot(tensor_);  // later edits leave it as it is
     const std::int64_t cells = maxCells_;
     auto compute = [tensor, grid, cells, options, wholePass](const std::atomic<bool>* cancel) {
         Job job;

@@ -6,6 +6,7 @@
 #include <QLabel>
 #include <QSpinBox>
 #include <QVBoxLayout>
+#include "edit/editable_storage.h"
 #include "plot/custom_plot.h"
 
 #include "histogram/stats_panel.h"
@@ -80,7 +81,7 @@ void HistogramView::clear() {
 }
 
 void HistogramView::compute(bool withStats) {
-    const TensorPtr tensor = tensor_;
+    const TensorPtr tensor = readSnapshot(tensor_);  // later edits leave it as it is
     const TensorStats known = statistics_;
     const int bins = bins_->value();
     auto work = [tensor, known, bins, withStats](const std::atomic<bool>* cancel) {

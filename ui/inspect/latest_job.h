@@ -21,8 +21,8 @@ namespace ws::ui {
 
 // The pool the views' reading jobs run on. Not the global one: Qt itself borrows global pool
 // threads from the GUI thread (QImage conversions wait for them), so seconds-long reads there
-// would freeze painting. An edit waits for this pool to be idle (ui/edit/model_editor.cpp), so
-// only the views' reads of what is shown belong here.
+// would freeze painting. Its jobs read snapshots of the tensors (readSnapshot in
+// edit/editable_storage.h), so an edit never waits for them.
 QThreadPool* viewThreadPool();
 // The pool of long jobs that an edit must not wait for: model loads, exports, transfers, parity
 // checks, comparisons. Those that read an editable model hold a ModelRead (ui/edit/model_reads.h)

@@ -8,6 +8,7 @@
 #include <QVBoxLayout>
 #include <functional>
 
+#include "edit/editable_storage.h"
 #include "heatmap/heatmap_plot.h"
 #include "inspect/recurrent_gates.h"
 #include "stats/heatmap_reduction.h"
@@ -96,8 +97,8 @@ void LayerOverview::setNode(std::shared_ptr<const Model> model, const Node* node
 void LayerOverview::tensorsEdited(const QSet<QString>& paths) {
     for (const Node* t : tensors_)
         if (paths.contains(QString::fromStdString(t->path))) {
-            // Hidden (behind the tensor views, or on another tab) it would read for nobody and
-            // hold off the next edit, which waits for view reads: read when shown again.
+            // Hidden (behind the tensor views, or on another tab) it would read for nobody:
+            // read when shown again.
             if (isVisible())
                 readTiles();
             else
@@ -114,7 +115,7 @@ void LayerOverview::showEvent(QShowEvent* event) {
 void LayerOverview::readTiles() {
     tilesOutdated_ = false;
     std::vector<TensorPtr> toLoad;
-    for (const Node* t : tensors_) toLoad.push_back(t->tensor);
+    for (const Node* t : tensors_) toLoad.push_back(readSnapshot(t->tensor));  // see heatmap
     const int threads = preparationThreads();
     job_.start(
         [toLoad, threads](const std::atomic<bool>* cancel) {

@@ -16,6 +16,7 @@
 #include <QMimeData>
 #include <QPointer>
 #include <QProgressBar>
+#include <QPushButton>
 #include <QSettings>
 #include <QStatusBar>
 #include <QTabWidget>
@@ -184,7 +185,29 @@ void MainWindow::chooseFiles() {
     for (const QString& f : files) openFile(f);
 }
 
+ModelPage* MainWindow::pageForFile(const QString& path) const {
+    const QFileInfo wanted(path);
+    for (int i = 0; i < tabs_->count(); ++i) {
+        ModelPage* page = pageAt(i);
+        if (!page) continue;
+        const QFileInfo open(page->filePath());
+        // The same file under another name (a symlink, "..") is the same file.
+        if (open.absoluteFilePath() == wanted.absoluteFilePath() ||
+            (!open.canonicalFilePath().isEmpty() &&
+             open.canonicalFilePath() == wanted.canonicalFilePath()))
+            return page;
+    }
+    return nullptr;
+}
+
 void MainWindow::openFile(const QString& path) {
+    // One tab per file: two tabs editing one file would each save over the other's edits.
+    if (ModelPage* open = pageForFile(path)) {
+        tabs_->setCurrentWidget(open);
+        addRecent(open->filePath());
+        Q_EMIT pageFocused(open);
+        return;
+    }
     loader_->open(QFileInfo(path).absoluteFilePath());
 }
 
@@ -192,7 +215,7 @@ void MainWindow::onLoaded(const QString& path, std::shared_ptr<Model> model) {
     auto* page = new ModelPage(std::move(model), tabs_);
     undoGroup_->addStack(page->editor()->undoStack());
     connect(page->editor(), &ModelEditor::readsChanged, this, &MainWindow::updateStatus);
-    connect(page->editor(), &ModelEditor::historyLost, this, [this](const QString& why) {
+    connect(page->editor(), &ModelEditor::undoRefused, this, [this](const QString& why) {
         Q_EMIT errorOccurred(why);
         if (!quietErrors_) QMessageBox::warning(this, tr("Undo failed"), why);
     });
@@ -361,9 +384,46 @@ void MainWindow::updateTabTitle(ModelPage* page) {
 void MainWindow::offerJournalRestore() {
     for (const RestoreRequest& r : askWhichJournalsToRestore(this)) {
         const QString path = QFileInfo(r.sourceFile).absoluteFilePath();
+        if (ModelPage* open = pageForFile(path)) {
+            if (!restoreIntoOpenPage(open, path, r.journalFile)) continue;
+        }
         pendingRestores_.insert(path, r.journalFile);
         openFile(path);
     }
+}
+
+bool MainWindow::restoreIntoOpenPage(ModelPage* page, const QString& path, const QString& journal) {
+    tabs_->setCurrentWidget(page);
+    if (page->isModified()) {
+        QMessageBox box(this);
+        box.setObjectName(QStringLiteral("replaceOpenEditsBox"));
+        box.setIcon(QMessageBox::Question);
+        box.setWindowTitle(tr("File already open"));
+        box.setText(
+            tr("%1 is open with unsaved edits of its own.").arg(QFileInfo(path).fileName()));
+        box.setInformativeText(
+            tr("Discard them and restore the edits found instead? Keeping "
+               "them keeps the found edits for the next start."));
+        QPushButton* replace = box.addButton(tr("Discard and Restore"), QMessageBox::AcceptRole);
+        replace->setObjectName(QStringLiteral("replaceButton"));
+        box.addButton(tr("Keep Open Edits"), QMessageBox::RejectRole);
+        box.exec();
+        if (box.clickedButton() != replace) return false;
+    } else if (page->editor()->session().lastVersion() == 0) {
+        // Clean, never edited: the journal goes straight into the open tab.
+        const QString why = restoreJournal(page->editor(), journal);
+        if (!why.isEmpty())
+            dropFailedRestore(page, path, journal, why);
+        else
+            updateTabTitle(page);
+        updateStatus();
+        return false;
+    }
+    // A tab with a history of its own: it goes (without asking again) and the file opens anew
+    // with the edits, in one tab.
+    tabs_->removeTab(tabs_->indexOf(page));
+    page->deleteLater();
+    return true;
 }
 
 void MainWindow::chooseCompareTarget() {

@@ -67,6 +67,8 @@ class MainWindow : public QMainWindow {
 
   Q_SIGNALS:
     void pageAdded(ws::ui::ModelPage* page);
+    // openFile() of a file that is already open: its tab was made current instead.
+    void pageFocused(ws::ui::ModelPage* page);
     void errorOccurred(const QString& message);
     void compareOpened(ws::ui::ComparePage* page);
 
@@ -85,6 +87,12 @@ class MainWindow : public QMainWindow {
     // Save / Discard / Cancel for a page with unsaved edits; true when it may close.
     bool mayClosePage(ModelPage* page);
     void updateTabTitle(ModelPage* page);
+    // The open tab of `path`, if any.
+    ModelPage* pageForFile(const QString& path) const;
+    // A journal of a file open in `page`: replayed into it when it is clean and unedited;
+    // else, after asking when it has unsaved edits, the tab closes and true is returned (open
+    // the file again with the journal); false when done or declined.
+    bool restoreIntoOpenPage(ModelPage* page, const QString& path, const QString& journal);
     void dropFailedRestore(ModelPage* page, const QString& path, const QString& journal,
                            const QString& why);
 
