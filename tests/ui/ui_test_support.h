@@ -208,8 +208,10 @@ class LongestTimerGap {
 // ambiguous shortcut, a bad connection) is a bug even when every check passed. Tests that
 // provoke one on purpose declare it with QTest::ignoreMessage, which keeps it out of the log.
 inline QByteArrayList unexpectedQtWarnings(const QByteArray& log) {
-    // Benign on the offscreen platform: it cannot pass size hints to a window manager.
-    static const QByteArrayList allowed = {"does not support propagateSizeHints()"};
+    // Benign on the offscreen platform: it has no window manager to pass size hints or a
+    // raise() to.
+    static const QByteArrayList allowed = {"does not support propagateSizeHints()",
+                                           "does not support raise()"};
     QByteArrayList out;
     for (const QByteArray& line : log.split('\n')) {
         if (!line.startsWith("QWARN  :") && !line.startsWith("QCRITICAL:")) continue;
