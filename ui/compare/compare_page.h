@@ -14,6 +14,7 @@
 class QComboBox;
 class QLabel;
 class QPushButton;
+class QSplitter;
 class QTableWidget;
 
 namespace ws::ui {
@@ -74,6 +75,7 @@ class ComparePage : public QWidget {
     void recomputeEdited();
     void fillTable();
     QWidget* bChooser(int row, const compare::LayerComparison& l);
+    void fitTableHeight();
 
     std::shared_ptr<const Model> a_, b_;
     // Shared with the worker computing the metrics, which may outlive the page by one piece.
@@ -91,6 +93,7 @@ class ComparePage : public QWidget {
     QWidget* stale_ = nullptr;
     QLabel* staleText_ = nullptr;
     QPushButton* recompute_ = nullptr;
+    QSplitter* split_ = nullptr;
     QTableWidget* table_ = nullptr;
     QComboBox* tensor_ = nullptr;
     QLabel* tensorMetrics_ = nullptr;
