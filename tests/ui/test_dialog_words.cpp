@@ -87,9 +87,7 @@ class DialogWordsTest : public QObject {
     }
 
     void enterInTheTemplateFieldDoesNotBrowse() {
-        const QString example = QDir(QStringLiteral(WS_EXAMPLES_DIR))
-                                    .filePath(QStringLiteral("seed_lstm_state_dict.pth"));
-        std::shared_ptr<const Model> model = openModel(example.toStdString());
+        std::shared_ptr<const Model> model = openModel(seedExamplePath().toStdString());
         TransferDialog dialog(model);
         dialog.show();
         QVERIFY(QTest::qWaitForWindowExposed(&dialog));

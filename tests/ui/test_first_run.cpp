@@ -33,11 +33,6 @@ using namespace ws::test;
 
 namespace {
 
-QString examplePath() {
-    return QDir(QStringLiteral(WS_EXAMPLES_DIR))
-        .filePath(QStringLiteral("seed_lstm_state_dict.pth"));
-}
-
 QAction* windowAction(MainWindow& window, const char* name) {
     return window.findChild<QAction*>(QLatin1String(name));
 }
@@ -99,7 +94,7 @@ class FirstRunTest : public QObject {
         QVERIFY(added.wait(30000));
         QVERIFY(!start->isVisible());  // the model's tab took its place
         QCOMPARE(QFileInfo(window.currentPage()->filePath()).canonicalFilePath(),
-                 QFileInfo(examplePath()).canonicalFilePath());
+                 QFileInfo(seedExamplePath()).canonicalFilePath());
 
         // Closed again, the start page lists the file; activating it opens it.
         Q_EMIT window.findChild<QTabWidget*>()->tabCloseRequested(0);
@@ -144,7 +139,7 @@ class FirstRunTest : public QObject {
 
     void historyDockOnlyWhereThereIsHistory() {
         const QString file = scratch_.filePath(QStringLiteral("history.pth"));
-        QVERIFY(QFile::copy(examplePath(), file));
+        QVERIFY(QFile::copy(seedExamplePath(), file));
         MainWindow window;
         window.resize(1400, 860);
         ModelPage* page = showAndOpen(window, file);
@@ -166,7 +161,7 @@ class FirstRunTest : public QObject {
                                 .arg(tree->viewport()->width())));
 
         // A compare tab has no history: the dock goes, and comes back with the model's tab.
-        ModelPage* other = openAndWait(window, examplePath());
+        ModelPage* other = openAndWait(window, seedExamplePath());
         QVERIFY(other);
         QVERIFY(!dock->isVisible());  // a fresh model has no edits
         ComparePage* compare = window.compareWith(page, other);
@@ -192,7 +187,7 @@ class FirstRunTest : public QObject {
     void toolbarAndEditMenuOfferTheCommonActions() {
         MainWindow window;
         window.resize(1400, 860);
-        ModelPage* page = showAndOpen(window, examplePath());
+        ModelPage* page = showAndOpen(window, seedExamplePath());
         QVERIFY(page);
         auto* bar = window.findChild<QToolBar*>(QStringLiteral("mainToolBar"));
         QVERIFY(bar && bar->isVisible());
@@ -210,7 +205,7 @@ class FirstRunTest : public QObject {
 
     void saveAsHasItsKeysAndJoinsTheRecentFiles() {
         const QString file = scratch_.filePath(QStringLiteral("saveas.pth"));
-        QVERIFY(QFile::copy(examplePath(), file));
+        QVERIFY(QFile::copy(seedExamplePath(), file));
         MainWindow window;
         ModelPage* page = showAndOpen(window, file);
         QVERIFY(page);
@@ -230,7 +225,7 @@ class FirstRunTest : public QObject {
 
     void escapeClearsTheFilterAndTheSelectionStays() {
         MainWindow window;
-        ModelPage* page = showAndOpen(window, examplePath());
+        ModelPage* page = showAndOpen(window, seedExamplePath());
         QVERIFY(page);
         QVERIFY(QTest::qWaitForWindowActive(&window));
         QVERIFY(page->selectPath(QStringLiteral("lstm.weight_hh_l0")));

@@ -53,9 +53,7 @@ class UndoRedoKeysTest : public QObject {
 
     void keysUndoAndRedoAndTheTreeMarkFollows() {
         const QString file = scratch_.filePath(QStringLiteral("edited.pth"));
-        QVERIFY(QFile::copy(QDir(QStringLiteral(WS_EXAMPLES_DIR))
-                                .filePath(QStringLiteral("seed_lstm_state_dict.pth")),
-                            file));
+        QVERIFY(QFile::copy(seedExamplePath(), file));
         MainWindow window;
         window.resize(1400, 860);
         ModelPage* page = showAndOpen(window, file);

@@ -35,6 +35,12 @@ inline QString fixture(const QString& relative) {
     return QFileInfo::exists(path) ? path : QString();
 }
 
+// The example model bundled with the app (resources/examples), a PyTorch LSTM state_dict.
+inline QString seedExamplePath() {
+    return QDir(QStringLiteral(WS_EXAMPLES_DIR))
+        .filePath(QStringLiteral("seed_lstm_state_dict.pth"));
+}
+
 // Opens path and returns its page once loaded (null on error or timeout).
 inline ui::ModelPage* openAndWait(ui::MainWindow& window, const QString& path) {
     QSignalSpy added(&window, &ui::MainWindow::pageAdded);

@@ -12,21 +12,14 @@
 #include "compare/top_differences.h"
 #include "io/byte_source.h"
 #include "oracle_python.h"
+#include "tensor_test_support.h"
 
 using ws::compare::ElementDifference;
 using ws::compare::largestDifferences;
 
-namespace {
+using ws_test::f32Tensor;
 
-ws::TensorPtr f32Tensor(std::vector<std::int64_t> shape, const std::vector<float>& v) {
-    std::vector<std::uint8_t> bytes(v.size() * 4);
-    std::memcpy(bytes.data(), v.data(), bytes.size());
-    auto t = std::make_shared<ws::Tensor>();
-    t->dtype = ws::DType::F32;
-    t->shape = std::move(shape);
-    t->storage = std::make_shared<ws::MemoryByteSource>(std::move(bytes));
-    return t;
-}
+namespace {
 
 // numpy's answer: the k pairs with differing bits ranked by |a-b| (NaN/Inf first), then by
 // index; one "flat i j ... a b" line each.
@@ -78,11 +71,12 @@ void expectSameAsNumpy(const std::vector<std::int64_t>& shape, const std::vector
         }
         std::string va, vb;
         fields >> va >> vb;
-        if (va == "nan")
-            EXPECT_TRUE(std::isnan(got[n].a));
-        else
-            EXPECT_EQ(got[n].a, std::stod(va));
-        EXPECT_EQ(got[n].b, std::stod(vb));
+        // numpy prints a NaN as "nan"; NaN never equals itself, so it is checked as NaN.
+        auto same = [](double got, const std::string& text) {
+            return text == "nan" ? std::isnan(got) : got == std::stod(text);
+        };
+        EXPECT_TRUE(same(got[n].a, va)) << "rank " << n << ": A " << got[n].a << " vs " << va;
+        EXPECT_TRUE(same(got[n].b, vb)) << "rank " << n << ": B " << got[n].b << " vs " << vb;
         ++n;
     }
     EXPECT_EQ(n, got.size());

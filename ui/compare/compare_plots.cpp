@@ -100,6 +100,8 @@ ComparePlots::ComparePlots(QWidget* parent) : QWidget(parent) {
     busy_->setTextVisible(false);
     busy_->setVisible(false);
     grid->addWidget(busy_, 4, 0, 1, 3);
+    // Three maps of one size: the differences list below the third must not widen it.
+    for (int c = 0; c < 3; ++c) grid->setColumnStretch(c, 1);
     grid->setRowStretch(2, 3);
     grid->setRowStretch(3, 1);
     clear();
