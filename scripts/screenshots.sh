@@ -37,6 +37,10 @@ shoot() {  # shoot NAME FILE NODE VIEW
     "$app" --screenshot "$out/$name.png" --select "$node" --view "$view" --size 1400x860 "$file"
 }
 
+# The start page (no file: the window as it opens first; the recent list stays empty).
+XDG_CONFIG_HOME="$(mktemp -d)" XDG_RUNTIME_DIR="$(mktemp -d)" \
+  xvfb-run -a -s "-screen 0 1600x1000x24" \
+  "$app" --screenshot "$out/start_page.png" --view start --size 1400x860
 shoot lstm_kernel_heatmap "$examples/seed_lstm_state_dict.pth" lstm.weight_hh_l0 heatmap
 shoot lstm_layer_overview "$examples/seed_lstm_state_dict.pth" lstm layer
 shoot conv_kernel_tiles "$fixtures/pytorch/cnn_batchnorm_mnist_state_dict.pt" conv2.weight tiles

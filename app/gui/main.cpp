@@ -37,7 +37,7 @@ int main(int argc, char** argv) {
     QCommandLineOption select(QStringLiteral("select"), QStringLiteral("Node path to select."),
                               QStringLiteral("path"));
     QCommandLineOption view(QStringLiteral("view"),
-                            QStringLiteral("heatmap|tiles|histogram|values|layer"),
+                            QStringLiteral("heatmap|tiles|histogram|values|layer|start"),
                             QStringLiteral("view"), QStringLiteral("heatmap"));
     QCommandLineOption size(QStringLiteral("size"), QStringLiteral("Window size WxH."),
                             QStringLiteral("WxH"), QStringLiteral("1400x860"));

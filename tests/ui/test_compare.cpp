@@ -8,6 +8,7 @@
 #include <QComboBox>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QLabel>
 #include <QProgressBar>
 #include <QSettings>
 #include <QStandardPaths>
@@ -137,7 +138,7 @@ class CompareViewTest : public QObject {
         QVERIFY(r >= 0);
         table->setCurrentCell(r, ComparePage::ColA);
         QComboBox* tensors = page_->tensorChooser();
-        const int w = tensors->findText(QStringLiteral("weight"));
+        const int w = tensors->findData(QStringLiteral("weight"));
         QVERIFY(w >= 0);
         tensors->setCurrentIndex(w);
         QTest::qWait(50);
@@ -172,6 +173,50 @@ class CompareViewTest : public QObject {
                  plots->heatmapB()->colorScale()->dataRange().upper);
         QCOMPARE(plots->histogram()->graphCount(), 2);
         saveScreenshot();
+    }
+
+    void leadsToTheDifference() {
+        QTableWidget* table = page_->table();
+        // Pairs sorted by difference: the differing ones first, identical ones after.
+        QVERIFY(table->rowCount() > 3);
+        for (int r = 0; r < 3; ++r)
+            QCOMPARE(table->item(r, ComparePage::ColIdentical)->text(), QStringLiteral("no"));
+        for (int r = 3; r < table->rowCount(); ++r)
+            QVERIFY(table->item(r, ComparePage::ColIdentical)->text() != QStringLiteral("no"));
+        // fc1: one element changed (weight[0, 0] += 0.5). Its tensors start on the weight, marked.
+        table->setCurrentCell(rowOf(table, QStringLiteral("fc1")), ComparePage::ColA);
+        QTest::qWait(50);
+        ws::ui::ComparePlots* plots = page_->plots();
+        if (plots->busy())
+            QVERIFY(QSignalSpy(plots, &ws::ui::ComparePlots::tensorsShown).wait(60000));
+        QComboBox* tensors = page_->tensorChooser();
+        QCOMPARE(tensors->currentData().toString(), QStringLiteral("weight"));
+        QVERIFY2(tensors->currentText().contains(QStringLiteral("differs")),
+                 qPrintable(tensors->currentText()));
+        const int bias = tensors->findData(QStringLiteral("bias"));
+        QVERIFY(bias >= 0 && tensors->itemText(bias).contains(QStringLiteral("identical")));
+
+        // The top-k list names the edited element first, with A and B as torch reads them.
+        const std::vector<double> a = torchValues(pathA_, QStringLiteral("fc1.weight"));
+        const std::vector<double> b = torchValues(pathB_, QStringLiteral("fc1.weight"));
+        QVERIFY(!a.empty() && a.size() == b.size());
+        QCOMPARE(plots->differences().size(), std::size_t(1));  // only one element differs
+        const ws::compare::ElementDifference& top = plots->differences().front();
+        QCOMPARE(top.index, (std::vector<std::int64_t>{0, 0}));
+        QCOMPARE(top.a, a[0]);
+        QCOMPARE(top.b, b[0]);
+        QCOMPARE(plots->differencesTable()->item(0, 0)->text(), QStringLiteral("[0, 0]"));
+        QVERIFY2(
+            plots->pickedText()->text().contains(QStringLiteral("Largest difference at [0, 0]")),
+            qPrintable(plots->pickedText()->text()));
+        // Ringed in A - B: the one changed element is visible however the map is reduced.
+        QVERIFY(plots->heatmapDiff()->itemCount() >= 1);
+        // Picking it shows A and B side by side and rings it in all three maps.
+        plots->differencesTable()->setCurrentCell(0, 1);
+        QVERIFY2(plots->pickedText()->text().contains(QStringLiteral("A = ")) &&
+                     plots->pickedText()->text().contains(QStringLiteral("B = ")),
+                 qPrintable(plots->pickedText()->text()));
+        QVERIFY(plots->heatmapA()->itemCount() == 1 && plots->heatmapB()->itemCount() == 1);
     }
 
     void repairByChoosingB() {
@@ -227,7 +272,7 @@ class CompareViewTest : public QObject {
         QVERIFY(r >= 0);
         QCOMPARE(table->item(r, ComparePage::ColB)->text(), QStringLiteral("lstm[1]"));
         table->setCurrentCell(r, ComparePage::ColA);
-        const int k = page->tensorChooser()->findText(QStringLiteral("recurrent_kernel"));
+        const int k = page->tensorChooser()->findData(QStringLiteral("recurrent_kernel"));
         QVERIFY(k >= 0);
         page->tensorChooser()->setCurrentIndex(k);
         const std::vector<double> want = h5pyValues(

@@ -645,7 +645,7 @@ class EditingTest : public QObject {
         QVERIFY2(message.contains(QStringLiteral("badjournal.pth")) &&
                      message.contains(QString::fromStdString(journalFile)),
                  qPrintable(message));
-        auto* tabs = qobject_cast<QTabWidget*>(window.centralWidget());
+        auto* tabs = window.findChild<QTabWidget*>();
         QTRY_COMPARE(tabs->count(), 1);
         ModelPage* page = added.first().first().value<ModelPage*>();
         QCOMPARE(tabs->widget(0), page);

@@ -75,6 +75,10 @@ class TensorViewsTest : public QObject {
         QCOMPARE(plot->colorMap()->dataRange().upper, maxAbs);
         QCOMPARE(plot->colorMap()->dataRange().lower, -maxAbs);
         // The tooltip names the element and its gate (row 130 is unit 2 of the forget gate).
+        // Zoomed in so that a row is several pixels high: at the whole map's 512 rows in fewer
+        // pixels, a pixel's row depends on rounding, not on the describer.
+        plot->yAxis->setRange(100, 160);
+        plot->replot();
         const QPoint at(plot->xAxis->coordToPixel(5), plot->yAxis->coordToPixel(130));
         const QString tip = plot->describeAt(at);
         QVERIFY2(tip.startsWith(QStringLiteral("[130, 5] = ") +
@@ -333,6 +337,38 @@ class TensorViewsTest : public QObject {
             QCOMPARE(cells.size(), 3);
             for (int c = 0; c < 3; ++c) QCOMPARE(cells[c].toDouble(), v[(1 + r) * 28 + 2 + c]);
         }
+    }
+
+    void valuesShowTheShortestTextThatRoundTrips() {
+        WS_REQUIRE_FIXTURE(file, "pytorch/gru_2layer_stock_state_dict.pth");
+        const QString tensor = QStringLiteral("gru1.weight_ih_l0");  // (192, 28) f32
+        ModelPage* page = openAndWait(window_, file);
+        QVERIFY(page && selectTensorAndWait(page, tensor));
+        page->inspector()->showTab(TensorInspector::ValuesTab);
+        // numpy's own text for each element: the shortest that reads back as the float32.
+        QByteArray printed;
+        if (!runOraclePython(
+                QStringLiteral("import sys, torch\n"
+                               "t = torch.load(sys.argv[1], map_location='cpu')[sys.argv[2]]\n"
+                               "print(' '.join(str(x) for x in t[:12].numpy().reshape(-1)))\n"),
+                {file, tensor}, &printed))
+            QSKIP("SKIP: the oracle python cannot import torch");
+        const QList<QByteArray> numpyTexts = printed.simplified().split(' ');
+        QCOMPARE(numpyTexts.size(), 12 * 28);
+        ValuesView* view = page->inspector()->values();
+        const QFontMetrics metrics(view->font());
+        for (int i = 0; i < numpyTexts.size(); ++i) {
+            const QString want = QString::fromLatin1(numpyTexts[i]);
+            const QModelIndex at = view->model()->index(i / 28, i % 28);
+            const QString text = at.data(Qt::DisplayRole).toString();
+            // numpy writes an integral float as "2.0"; the table leaves the ".0" out.
+            QCOMPARE(text, want.endsWith(QStringLiteral(".0")) ? want.chopped(2) : want);
+            QCOMPARE(float(text.toDouble()), float(at.data(Qt::EditRole).toDouble()));
+            QVERIFY2(view->columnWidth(at.column()) > metrics.horizontalAdvance(text),
+                     qPrintable(QStringLiteral("%1 is cut off").arg(text)));
+        }
+        // Compact rows: one line of text, not the style's roomy default.
+        QVERIFY(view->rowHeight(0) <= metrics.height() + 6);
     }
 
     void nanAndInfinityHaveTheirOwnColours() {

@@ -12,20 +12,13 @@
 #include "compare/diff_metrics.h"
 #include "io/byte_source.h"
 #include "model/half.h"
+#include "tensor_test_support.h"
 
 using ws::compare::DiffMetrics;
 
-namespace {
+using ws_test::f32Tensor;
 
-ws::TensorPtr f32Tensor(std::vector<std::int64_t> shape, const std::vector<float>& v) {
-    std::vector<std::uint8_t> bytes(v.size() * 4);
-    std::memcpy(bytes.data(), v.data(), bytes.size());
-    auto t = std::make_shared<ws::Tensor>();
-    t->dtype = ws::DType::F32;
-    t->shape = std::move(shape);
-    t->storage = std::make_shared<ws::MemoryByteSource>(std::move(bytes));
-    return t;
-}
+namespace {
 
 struct Expected {
     double maxAbs = 0, rel = 0, cos = 0;

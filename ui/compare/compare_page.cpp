@@ -9,7 +9,9 @@
 #include <QSplitter>
 #include <QTableWidget>
 #include <QVBoxLayout>
+#include <algorithm>
 #include <cmath>
+#include <limits>
 
 #include "compare/compare_plots.h"
 #include "edit/model_reads.h"
@@ -34,6 +36,38 @@ QColor severity(const compare::LayerComparison& l) {
     if (!incomplete && rel <= 1e-6) return QColor(154, 205, 50, 110);
     if (!incomplete && rel <= 1e-2) return QColor(255, 165, 0, 120);
     return QColor(220, 50, 47, 120);
+}
+
+// Where a pair ranks when leading the user to the differences: differing pairs first, the most
+// different (relative Frobenius, then max |A-B|) on top; identical ones after; pairs that
+// could not be measured (unpaired, refused) last.
+struct DifferenceRank {
+    int group = 2;
+    double rel = 0, maxAbs = 0;
+    bool operator<(const DifferenceRank& o) const {
+        if (group != o.group) return group < o.group;
+        if (rel != o.rel) return rel > o.rel;
+        return maxAbs > o.maxAbs;
+    }
+};
+
+DifferenceRank rankOf(const compare::DiffMetrics& m, bool measurable) {
+    if (!measurable) return {};
+    if (m.identical()) return {1, 0, 0};
+    // A NaN on one side is a difference the norms leave out: rank it as the largest.
+    const double inf = std::numeric_limits<double>::infinity();
+    return {0, m.nonFinite ? inf : m.relativeFrobenius(), m.nonFinite ? inf : m.maxAbsDiff};
+}
+
+DifferenceRank rankOf(const compare::LayerComparison& l) {
+    return rankOf(l.total, l.pair.a >= 0 && l.pair.b >= 0 && l.problem.empty() && l.total.count);
+}
+
+const compare::TensorComparison* metricsOf(const compare::LayerComparison& l,
+                                           const std::string& role) {
+    for (const compare::TensorComparison& c : l.tensors)
+        if (c.role == role) return &c;
+    return nullptr;
 }
 
 QString metricsTip(const compare::DiffMetrics& m) {
@@ -118,6 +152,7 @@ ComparePage::ComparePage(std::shared_ptr<const Model> a, const QString& nameA,
     split->addWidget(table_);
     split->addWidget(lower);
     split->setSizes({300, 560});
+    split_ = split;
     layout->addWidget(split, 1);
 
     try {
@@ -186,6 +221,11 @@ void ComparePage::recompute() {
             if (job.cancelled) return;
             error_ = job.error;
             result_ = job.result;
+            std::stable_sort(
+                result_.layers.begin(), result_.layers.end(),
+                [](const compare::LayerComparison& x, const compare::LayerComparison& y) {
+                    return rankOf(x) < rankOf(y);
+                });
             fillTable();
             Q_EMIT comparisonReady();
             Q_EMIT summaryChanged();
@@ -244,10 +284,20 @@ void ComparePage::fillTable() {
                      tr("\n%1 of %2 layer pairs identical")
                          .arg(result_.identicalLayers())
                          .arg(result_.layers.size()));
+    fitTableHeight();
     if (table_->rowCount() > 0) {
         table_->setCurrentCell(std::min(keep, table_->rowCount() - 1), ColA);
         selectPair(table_->currentRow());
     }
+}
+
+void ComparePage::fitTableHeight() {
+    // As tall as its rows (two pairs need two rows, not a third of the window), at most 40%.
+    int needed = table_->horizontalHeader()->sizeHint().height() + 2 * table_->frameWidth() + 2;
+    for (int r = 0; r < table_->rowCount(); ++r) needed += table_->rowHeight(r);
+    const int total = split_->height() > 0 ? split_->height() : 860;
+    const int top = std::min(needed, total * 2 / 5);
+    split_->setSizes({top, std::max(total - top, 1)});
 }
 
 void ComparePage::selectPair(int row) {
@@ -267,8 +317,27 @@ void ComparePage::selectPair(int row) {
         plots_->clear(QString::fromStdString(e.what()));
         return;
     }
-    for (const compare::AlignedTensor& t : aligned_)
-        tensor_->addItem(QString::fromStdString(t.role));
+    // The tensors that differ most first, each marked, so the view opens on a difference.
+    std::stable_sort(aligned_.begin(), aligned_.end(),
+                     [&l](const compare::AlignedTensor& x, const compare::AlignedTensor& y) {
+                         const compare::TensorComparison* cx = metricsOf(l, x.role);
+                         const compare::TensorComparison* cy = metricsOf(l, y.role);
+                         const DifferenceRank rx =
+                             cx ? rankOf(cx->metrics, cx->problem.empty()) : DifferenceRank{};
+                         const DifferenceRank ry =
+                             cy ? rankOf(cy->metrics, cy->problem.empty()) : DifferenceRank{};
+                         return rx < ry;
+                     });
+    for (const compare::AlignedTensor& t : aligned_) {
+        const compare::TensorComparison* c = metricsOf(l, t.role);
+        const QString role = QString::fromStdString(t.role);
+        QString mark;
+        if (c && c->problem.empty())
+            mark = c->metrics.identical()
+                       ? tr("identical")
+                       : tr("differs, max |A-B| %1").arg(number(c->metrics.maxAbsDiff));
+        tensor_->addItem(mark.isEmpty() ? role : tr("%1  (%2)").arg(role, mark), role);
+    }
     tensor_->blockSignals(false);
     selectTensor(aligned_.empty() ? -1 : 0);
 }

@@ -15,6 +15,7 @@
 class QComboBox;
 class QLabel;
 class QPushButton;
+class QSplitter;
 class QTableWidget;
 
 namespace ws::ui {
@@ -75,6 +76,7 @@ class ComparePage : public QWidget {
     void recomputeEdited();
     void fillTable();
     QWidget* bChooser(int row, const compare::LayerComparison& l);
+    void fitTableHeight();
 
     std::shared_ptr<const Model> a_, b_;
     // Shared with the worker computing the metrics, which may outlive the page by one piece.
@@ -92,6 +94,7 @@ class ComparePage : public QWidget {
     QWidget* stale_ = nullptr;
     QLabel* staleText_ = nullptr;
     QPushButton* recompute_ = nullptr;
+    QSplitter* split_ = nullptr;
     QTableWidget* table_ = nullptr;
     QComboBox* tensor_ = nullptr;
     QLabel* tensorMetrics_ = nullptr;

@@ -11,11 +11,13 @@
 #include <QLineEdit>
 #include <QProgressBar>
 #include <QPushButton>
+#include <QScrollArea>
 #include <QVBoxLayout>
 
 #include "convert/template_transfer.h"
 #include "edit/model_reads.h"
 #include "export/staged_write.h"
+#include "text/gui_wording.h"
 
 namespace ws::ui {
 
@@ -82,7 +84,13 @@ ExportDialog::ExportDialog(std::shared_ptr<const Model> model, QWidget* parent)
     message_ = new QLabel(this);
     message_->setWordWrap(true);
     message_->setTextInteractionFlags(Qt::TextSelectableByMouse);
-    layout->addWidget(message_, 1);
+    message_->setAlignment(Qt::AlignLeft | Qt::AlignTop);
+    // A conversion's notes run long: they scroll instead of being cut off at the dialog's edge.
+    auto* messageScroll = new QScrollArea(this);
+    messageScroll->setWidget(message_);
+    messageScroll->setWidgetResizable(true);
+    messageScroll->setFrameShape(QFrame::NoFrame);
+    layout->addWidget(messageScroll, 1);
     updateButtons();
 }
 
@@ -135,7 +143,7 @@ void ExportDialog::startExport() {
         QString text = tr("Exported %1 (%2).").arg(path, outcome.written);
         if (!outcome.notes.isEmpty())
             text += QLatin1Char('\n') + outcome.notes.join(QLatin1Char('\n'));
-        return StagedWrite::Result{outcome.error, text};
+        return StagedWrite::Result{inGuiWords(outcome.error), inGuiWords(text)};
     });
     progress_->setVisible(true);
     showResult(true, tr("Exporting to %1 ...").arg(path));

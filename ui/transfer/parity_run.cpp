@@ -5,6 +5,7 @@
 #include <new>
 
 #include "convert/template_transfer.h"
+#include "text/gui_wording.h"
 #include "verify/forward_program.h"
 
 namespace ws::ui {
@@ -26,12 +27,13 @@ ParityRun transferAndCheckParity(const std::shared_ptr<const Model>& source,
         run.error = QObject::tr("out of memory during the transfer");
         return run;
     } catch (const std::exception& e) {
-        run.error = QString::fromStdString(e.what());
+        run.error = inGuiWords(QString::fromStdString(e.what()));
         return run;
     }
-    for (const std::string& n : run.report.notes) run.notes << QString::fromStdString(n);
+    for (const std::string& n : run.report.notes)
+        run.notes << inGuiWords(QString::fromStdString(n));
     for (const std::string& w : run.report.warnings)
-        run.notes << QString::fromStdString("warning: " + w);
+        run.notes << inGuiWords(QString::fromStdString("warning: " + w));
     if (stop()) return run;
     try {
         // Side A is always the Keras model: it gives the layer chain a state_dict lacks.
@@ -39,14 +41,15 @@ ParityRun transferAndCheckParity(const std::shared_ptr<const Model>& source,
         const Model& keras = kerasSource ? *source : *run.filled;
         const Model& torch = kerasSource ? *run.filled : *source;
         const verify::ForwardProgram program = verify::buildForwardProgram(keras, torch);
-        for (const std::string& n : program.notes) run.notes << QString::fromStdString(n);
+        for (const std::string& n : program.notes)
+            run.notes << inGuiWords(QString::fromStdString(n));
         if (stop()) return run;
         run.parity = verify::runVerify(program, options);
         stop();
     } catch (const std::bad_alloc&) {
         run.parityError = QObject::tr("out of memory during the parity check");
     } catch (const std::exception& e) {
-        run.parityError = QString::fromStdString(e.what());
+        run.parityError = inGuiWords(QString::fromStdString(e.what()));
     }
     return run;
 }

@@ -180,12 +180,16 @@ TransferDialog::TransferDialog(std::shared_ptr<const Model> source, QWidget* par
     connect(close, &QPushButton::clicked, this, &QDialog::reject);
     saveRow->addWidget(close);
     layout->addLayout(saveRow);
+    // Enter in a field finishes that field (the template path loads through editingFinished):
+    // no button of this dialog is a default that Enter would also press, such as Browse.
+    for (QPushButton* button : findChildren<QPushButton*>()) button->setAutoDefault(false);
     updateButtons();
 }
 
 void TransferDialog::setTemplateFile(const QString& path) {
     templatePath_ = path.isEmpty() ? path : QDir::cleanPath(QFileInfo(path).absoluteFilePath());
     template_->setText(templatePath_);
+    stage_->clear();  // a "Saved ..." of the previous template says nothing about this one
     rows_.clear();
     targetLayers_.clear();
     fillMappingTable();

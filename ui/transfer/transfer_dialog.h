@@ -71,6 +71,7 @@ class TransferDialog : public QDialog {
     QLabel* messageLabel() const { return message_; }
     QLabel* paritySummary() const { return summary_; }
     QDoubleSpinBox* toleranceBox() const { return tolerance_; }
+    QLineEdit* templateEdit() const { return template_; }
     QLineEdit* inputShapeEdit() const { return inputShape_; }
     bool busy() const;
 

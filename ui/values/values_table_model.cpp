@@ -3,12 +3,20 @@
 
 #include <QColor>
 #include <algorithm>
+#include <cmath>
 #include <exception>
 #include <limits>
 
 #include "edit/element_codec.h"
 
 namespace ws::ui {
+
+namespace {
+
+// Beyond 2^53 a double no longer holds every integer.
+constexpr double kExactIntegerLimit = 9007199254740992.0;
+
+}  // namespace
 
 void ValuesTableModel::setSlice(TensorPtr tensor, const SliceSpec& spec) {
     beginResetModel();
@@ -72,6 +80,17 @@ QString ValuesTableModel::exactText(int row, int column) const {
     }
 }
 
+QString ValuesTableModel::shortestText(int row, int column) const {
+    if (!tensor_) return {};
+    // The cached double holds every f16/bf16/f32/f64 and every integer up to 2^53 exactly, so
+    // the text is made from it without touching the storage again; only a wider int64 needs
+    // the element's own bytes.
+    const double v = value(row, column);
+    if (tensor_->dtype == DType::I64 && std::abs(v) > kExactIntegerLimit)
+        return exactText(row, column);
+    return QString::fromStdString(elementText(Scalar::fromReal(v), tensor_->dtype));
+}
+
 bool ValuesTableModel::setData(const QModelIndex& index, const QVariant& value, int role) {
     if (role != Qt::EditRole || !commit_ || !index.isValid()) return false;
     // Enter on an editor left as it opened changes nothing: no edit, no undo step.
@@ -120,7 +139,7 @@ double ValuesTableModel::value(int row, int column) const {
 
 QVariant ValuesTableModel::data(const QModelIndex& index, int role) const {
     if (!index.isValid() || index.row() >= rows_ || index.column() >= cols_) return {};
-    if (role == Qt::DisplayRole) return QString::number(value(index.row(), index.column()), 'g', 7);
+    if (role == Qt::DisplayRole) return shortestText(index.row(), index.column());
     if (role == Qt::EditRole) return value(index.row(), index.column());
     if (role == Qt::TextAlignmentRole) return int(Qt::AlignRight | Qt::AlignVCenter);
     if (role == ExactTextRole) return exactText(index.row(), index.column());

@@ -57,6 +57,9 @@ class ValuesTableModel : public QAbstractTableModel {
     using Page = std::vector<double>;
     const Page* page(int pageRow, int pageCol) const;
     QString exactText(int row, int column) const;  // ExactTextRole; "" when unreadable
+    // DisplayRole: the shortest text that reads back as the stored element (numpy's repr
+    // rule), e.g. -0.0010796 and 3.930295e-05 in full instead of rounded to 7 digits.
+    QString shortestText(int row, int column) const;
 
     TensorPtr tensor_;
     ElementGrid grid_;

@@ -7,6 +7,8 @@
 #include <QHeaderView>
 #include <QItemSelectionModel>
 #include <QStringList>
+#include <QStyle>
+#include <algorithm>
 #include <limits>
 
 namespace ws::ui {
@@ -25,15 +27,37 @@ ValuesView::ValuesView(QWidget* parent) : QTableView(parent) {
             });
     setSelectionMode(QAbstractItemView::ExtendedSelection);
     setWordWrap(false);  // a long number is elided, not broken over two lines
-    // Uniform sizes: the view never measures millions of cells.
+    // Uniform sizes: the view never measures millions of cells. Columns fit the widest text of
+    // the first page of values (fitColumnsToValues); rows are one line of text high.
     horizontalHeader()->setDefaultSectionSize(90);
     verticalHeader()->setSectionResizeMode(QHeaderView::Fixed);
+    verticalHeader()->setMinimumSectionSize(fontMetrics().height() + 2);
+    verticalHeader()->setDefaultSectionSize(fontMetrics().height() + 4);
+    connect(model_, &QAbstractItemModel::modelReset, this, &ValuesView::fitColumnsToValues);
+    connect(model_, &QAbstractItemModel::dataChanged, this, &ValuesView::fitColumnsToValues);
     auto* copy = new QAction(tr("Copy as TSV"), this);
     copy->setShortcut(QKeySequence::Copy);
     copy->setShortcutContext(Qt::WidgetWithChildrenShortcut);
     connect(copy, &QAction::triggered, this, &ValuesView::copySelection);
     addAction(copy);
     setContextMenuPolicy(Qt::ActionsContextMenu);
+}
+
+void ValuesView::fitColumnsToValues() {
+    // A sample, not every cell: the top-left 64 x 64 block is what opens on screen, and a
+    // tensor's texts are of much the same length (the dtype bounds them).
+    constexpr int kSample = 64;
+    const QFontMetrics metrics(font());
+    int widest = metrics.horizontalAdvance(QStringLiteral("-0.000000"));
+    const int rows = std::min(model_->rowCount(), kSample);
+    const int cols = std::min(model_->columnCount(), kSample);
+    for (int r = 0; r < rows; ++r)
+        for (int c = 0; c < cols; ++c)
+            widest = std::max(widest, metrics.horizontalAdvance(
+                                          model_->index(r, c).data(Qt::DisplayRole).toString()));
+    // The cell's margins on both sides, as the style draws them.
+    const int margin = 2 * (style()->pixelMetric(QStyle::PM_FocusFrameHMargin, nullptr, this) + 2);
+    horizontalHeader()->setDefaultSectionSize(widest + margin);
 }
 
 QString ValuesView::selectionAsTsv() const {

@@ -21,6 +21,9 @@ class ValuesView : public QTableView {
     QString selectionAsTsv() const;
     void copySelection() const;
 
+    // Columns as wide as the widest value text of the slice's first page.
+    void fitColumnsToValues();
+
   private:
     ValuesTableModel* model_ = nullptr;
     CellEditDelegate* delegate_ = nullptr;

@@ -3,6 +3,7 @@
 
 #include <QApplication>
 #include <QCloseEvent>
+#include <QDir>
 #include <QDockWidget>
 #include <QDragEnterEvent>
 #include <QDropEvent>
@@ -18,8 +19,11 @@
 #include <QProgressBar>
 #include <QPushButton>
 #include <QSettings>
+#include <QStackedWidget>
+#include <QStandardPaths>
 #include <QStatusBar>
 #include <QTabWidget>
+#include <QToolBar>
 #include <QUndoGroup>
 #include <QUndoStack>
 #include <QUndoView>
@@ -27,17 +31,22 @@
 #include "compare/compare_page.h"
 #include "edit/journal_restore.h"
 #include "edit/model_editor.h"
+#include "edit/values_edit_controller.h"
 #include "export/export_dialog.h"
+#include "text/gui_wording.h"
 #include "transfer/transfer_dialog.h"
 #include "window/about_dialog.h"
+#include "window/help_dialogs.h"
 #include "window/model_loader.h"
 #include "window/model_page.h"
+#include "window/start_page.h"
 
 namespace ws::ui {
 
 namespace {
 
 const char* const kRecentKey = "recentFiles";
+const char* const kLastFolderKey = "lastFolder";
 constexpr int kMaxRecent = 10;
 
 }  // namespace
@@ -49,11 +58,18 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
     setAcceptDrops(true);
     resize(1400, 860);
 
-    tabs_ = new QTabWidget(this);
+    // The start page while no model is open, the tabs once one is.
+    central_ = new QStackedWidget(this);
+    startPage_ = new StartPage(central_);
+    connect(startPage_, &StartPage::openRequested, this, &MainWindow::openFile);
+    connect(startPage_, &StartPage::browseRequested, this, &MainWindow::chooseFiles);
+    tabs_ = new QTabWidget(central_);
     tabs_->setTabsClosable(true);
     tabs_->setMovable(true);
     tabs_->setDocumentMode(true);
-    setCentralWidget(tabs_);
+    central_->addWidget(startPage_);
+    central_->addWidget(tabs_);
+    setCentralWidget(central_);
     connect(tabs_, &QTabWidget::tabCloseRequested, this, [this](int i) {
         QWidget* page = tabs_->widget(i);
         if (!mayClosePage(qobject_cast<ModelPage*>(page))) return;
@@ -68,22 +84,25 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
         ModelPage* page = currentPage();
         undoGroup_->setActiveStack(page ? page->editor()->undoStack() : nullptr);
         updateStatus();  // again: the new stack re-enabled Undo/Redo
+        updateHistoryDock();
+        updateSelectionActions();
     });
     historyDock_ = new QDockWidget(tr("Edit History"), this);
     historyDock_->setObjectName(QStringLiteral("historyDock"));
     auto* history = new QUndoView(undoGroup_, historyDock_);
     history->setEmptyLabel(tr("<opened file>"));
     historyDock_->setWidget(history);
-    addDockWidget(Qt::RightDockWidgetArea, historyDock_);
-    resizeDocks({historyDock_}, {340}, Qt::Horizontal);  // room for an edit's summary
-    // Hidden while only browsing; it appears with the first edit (once: closed, it stays closed).
+    // Below the page, not beside it: beside, it took the width the tree's columns need.
+    addDockWidget(Qt::BottomDockWidgetArea, historyDock_);
+    resizeDocks({historyDock_}, {150}, Qt::Vertical);  // a few steps; it scrolls
+    // Shown only where there is a history to show: a model tab with edits. Closed by the user
+    // (its close button or View > Edit History), it stays closed until asked for again.
     historyDock_->hide();
-    connect(undoGroup_, &QUndoGroup::indexChanged, historyDock_, [this] {
-        const QUndoStack* stack = undoGroup_->activeStack();
-        if (!stack || stack->count() == 0) return;  // a tab was switched or opened
-        if (historyDock_->property("shownForEdits").toBool()) return;
-        historyDock_->setProperty("shownForEdits", true);
-        historyDock_->show();
+    historyDock_->installEventFilter(this);
+    connect(undoGroup_, &QUndoGroup::indexChanged, this, &MainWindow::updateHistoryDock);
+    connect(historyDock_->toggleViewAction(), &QAction::triggered, this, [this](bool on) {
+        historyWanted_ = on;
+        updateHistoryDock();
     });
 
     statusText_ = new QLabel(this);
@@ -100,13 +119,15 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
         statusText_->setText(tr("Loading %1 ...").arg(QFileInfo(path).fileName()));
     });
     connect(loader_, &ModelLoader::loaded, this, &MainWindow::onLoaded);
-    connect(loader_, &ModelLoader::failed, this, [this](const QString& path, const QString& msg) {
-        Q_EMIT errorOccurred(msg);
-        updateStatus();
-        if (!quietErrors_)
-            QMessageBox::warning(this, tr("Cannot open %1").arg(QFileInfo(path).fileName()),
-                                 tr("Weightsmith could not open\n%1\n\n%2").arg(path, msg));
-    });
+    connect(loader_, &ModelLoader::failed, this,
+            [this](const QString& path, const QString& coreMsg) {
+                const QString msg = inGuiWords(coreMsg);
+                Q_EMIT errorOccurred(msg);
+                updateStatus();
+                if (!quietErrors_)
+                    QMessageBox::warning(this, tr("Cannot open %1").arg(QFileInfo(path).fileName()),
+                                         tr("Weightsmith could not open\n%1\n\n%2").arg(path, msg));
+            });
     connect(loader_, &ModelLoader::idle, this, [this] {
         busy_->setVisible(false);
         updateStatus();
@@ -119,6 +140,7 @@ void MainWindow::buildMenus() {
     QMenu* file = menuBar()->addMenu(tr("&File"));
     QAction* open = file->addAction(tr("&Open..."), this, &MainWindow::chooseFiles);
     open->setShortcut(QKeySequence::Open);
+    open->setObjectName(QStringLiteral("actionOpen"));
     recentMenu_ = file->addMenu(tr("Open &Recent"));
     rebuildRecentMenu();
     QAction* save = file->addAction(tr("&Save"), this, [this] {
@@ -129,19 +151,22 @@ void MainWindow::buildMenus() {
     QAction* saveAs = file->addAction(tr("Save &As..."), this, [this] {
         if (ModelPage* page = currentPage()) savePageAs(page);
     });
-    saveAs->setShortcut(QKeySequence::SaveAs);
+    // Spelled out: QKeySequence::SaveAs is empty on some platforms (the offscreen one, KDE-less
+    // X11), which left Save As without keys.
+    saveAs->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_S));
     saveAs->setObjectName(QStringLiteral("actionSaveAs"));
     QAction* close = file->addAction(tr("&Close Model"), this, [this] {
         if (tabs_->count()) Q_EMIT tabs_->tabCloseRequested(tabs_->currentIndex());
     });
     close->setShortcut(QKeySequence::Close);
     file->addSeparator();
-    file->addAction(tr("&Export as..."), this, &MainWindow::showExportDialog)
-        ->setObjectName(QStringLiteral("actionExportAs"));
+    QAction* exportAs = file->addAction(tr("&Export as..."), this, &MainWindow::showExportDialog);
+    exportAs->setObjectName(QStringLiteral("actionExportAs"));
     file->addAction(tr("&Transfer weights into..."), this, &MainWindow::showTransferDialog)
         ->setObjectName(QStringLiteral("actionTransferInto"));
-    file->addAction(tr("Co&mpare with..."), this, &MainWindow::chooseCompareTarget)
-        ->setObjectName(QStringLiteral("actionCompareWith"));
+    QAction* compare =
+        file->addAction(tr("Co&mpare with..."), this, &MainWindow::chooseCompareTarget);
+    compare->setObjectName(QStringLiteral("actionCompareWith"));
     file->addSeparator();
     QAction* quit = file->addAction(tr("&Quit"), this, &QWidget::close);
     quit->setShortcut(QKeySequence::Quit);
@@ -151,12 +176,18 @@ void MainWindow::buildMenus() {
     undo->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_Z));
     undo->setObjectName(QStringLiteral("actionUndo"));
     QAction* redo = redo_ = undoGroup_->createRedoAction(this, tr("&Redo"));
-    redo->setShortcuts({QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_Z), QKeySequence::Redo});
+    // Both common bindings, each once: QKeySequence::Redo already is Ctrl+Shift+Z on Linux, and
+    // a sequence registered twice on one action is ambiguous, so it triggers nothing.
+    redo->setShortcuts(
+        {QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_Z), QKeySequence(Qt::CTRL | Qt::Key_Y)});
     redo->setObjectName(QStringLiteral("actionRedo"));
     edit->addAction(undo);
     edit->addAction(redo);
-    edit->addAction(historyDock_->toggleViewAction());
     edit->addSeparator();
+    // The current page's selection edits (Set, Scale, Add, Zero, Paste) go here, in
+    // updateSelectionActions(), between these separators.
+    selectionEnd_ = edit->addSeparator();
+    editMenu_ = edit;
     QAction* find = edit->addAction(tr("&Filter Tree"), this, [this] {
         if (ModelPage* page = currentPage()) {
             page->filterBox()->setFocus();
@@ -165,7 +196,25 @@ void MainWindow::buildMenus() {
     });
     find->setShortcut(QKeySequence::Find);
 
+    QMenu* view = menuBar()->addMenu(tr("&View"));
+    QAction* history = historyDock_->toggleViewAction();
+    history->setObjectName(QStringLiteral("actionShowHistory"));
+    view->addAction(history);
+
+    QToolBar* bar = addToolBar(tr("Main"));
+    bar->setObjectName(QStringLiteral("mainToolBar"));
+    bar->setToolButtonStyle(Qt::ToolButtonTextOnly);
+    bar->setMovable(false);
+    for (QAction* a : {open, save, undo, redo, compare, exportAs}) bar->addAction(a);
+    QAction* toolbarShown = bar->toggleViewAction();
+    toolbarShown->setText(tr("&Toolbar"));
+    view->addAction(toolbarShown);
+
     QMenu* help = menuBar()->addMenu(tr("&Help"));
+    help->addAction(tr("&User Guide"), this, [this] { showUserGuide(this); })
+        ->setShortcut(QKeySequence::HelpContents);
+    help->addAction(tr("&Keyboard Shortcuts"), this, [this] { showKeyboardShortcuts(this); });
+    help->addSeparator();
     help->addAction(tr("&About Weightsmith"), this, &MainWindow::showAboutDialog)
         ->setObjectName(QStringLiteral("actionAbout"));
 }
@@ -177,11 +226,45 @@ AboutDialog* MainWindow::showAboutDialog() {
     return dialog;
 }
 
+void MainWindow::updateHistoryDock() {
+    const QUndoStack* stack = undoGroup_->activeStack();
+    // The active stack is the current model tab's (none on a compare tab or the start page).
+    historyDock_->setVisible(historyWanted_ && stack && stack->count() > 0);
+}
+
+void MainWindow::updateSelectionActions() {
+    for (const QPointer<QAction>& a : shownSelectionActions_)
+        if (a) editMenu_->removeAction(a);
+    shownSelectionActions_.clear();
+    ModelPage* page = currentPage();
+    if (!page) return;
+    for (QAction* a : page->valuesEditing()->actions()) {
+        editMenu_->insertAction(selectionEnd_, a);
+        shownSelectionActions_ << a;
+    }
+}
+
+bool MainWindow::eventFilter(QObject* watched, QEvent* event) {
+    // The dock's own close button: the user does not want the history now.
+    if (watched == historyDock_ && event->type() == QEvent::Close) historyWanted_ = false;
+    return QMainWindow::eventFilter(watched, event);
+}
+
+QString MainWindow::lastFolder() const {
+    const QString folder = QSettings().value(QLatin1String(kLastFolderKey)).toString();
+    return !folder.isEmpty() && QFileInfo(folder).isDir() ? folder : QDir::homePath();
+}
+
+void MainWindow::rememberFolderOf(const QString& file) {
+    QSettings().setValue(QLatin1String(kLastFolderKey), QFileInfo(file).absolutePath());
+}
+
 void MainWindow::chooseFiles() {
     const QStringList files = QFileDialog::getOpenFileNames(
-        this, tr("Open model"), QString(),
+        this, tr("Open model"), lastFolder(),
         tr("Weight files (*.h5 *.hdf5 *.keras *.pt *.pth *.bin *.ckpt *.safetensors);;"
            "All files (*)"));
+    if (!files.isEmpty()) rememberFolderOf(files.first());
     for (const QString& f : files) openFile(f);
 }
 
@@ -268,6 +351,14 @@ ExportDialog* MainWindow::showExportDialog() {
     if (!page) return nullptr;
     auto* dialog = new ExportDialog(page->model(), this);  // the model as edited on the page
     dialog->setAttribute(Qt::WA_DeleteOnClose);
+    // Named after the file as it is now (after a Save As too), in the last folder used.
+    const QFileInfo current(page->filePath());
+    dialog->setFileName(QDir(lastFolder())
+                            .filePath(current.completeBaseName() + QStringLiteral("-export.") +
+                                      QFileInfo(dialog->fileEdit()->text()).suffix()));
+    connect(dialog, &ExportDialog::finished, this, [this, dialog](bool ok, const QString&) {
+        if (ok) rememberFolderOf(dialog->fileEdit()->text());
+    });
     dialog->show();
     return dialog;
 }
@@ -297,6 +388,7 @@ void MainWindow::addRecent(const QString& path) {
 void MainWindow::rebuildRecentMenu() {
     recentMenu_->clear();
     const QStringList files = recentFiles();
+    startPage_->setRecentFiles(files);
     for (const QString& f : files) recentMenu_->addAction(f, this, [this, f] { openFile(f); });
     recentMenu_->setEnabled(!files.isEmpty());
     if (!files.isEmpty()) {
@@ -309,6 +401,7 @@ void MainWindow::rebuildRecentMenu() {
 }
 
 void MainWindow::updateStatus() {
+    central_->setCurrentWidget(tabs_->count() > 0 ? static_cast<QWidget*>(tabs_) : startPage_);
     ModelPage* page = currentPage();
     const QString blocked = page ? page->editor()->editBlockedBecause() : QString();
     // Undo, Redo and the history move the model too: not while a long read holds it.
@@ -342,9 +435,16 @@ bool MainWindow::savePage(ModelPage* page) { return savePageAs(page, page->fileP
 
 bool MainWindow::savePageAs(ModelPage* page, const QString& path) {
     QString target = path;
-    if (target.isEmpty())
-        target = QFileDialog::getSaveFileName(this, tr("Save model as"), page->filePath());
+    if (target.isEmpty()) {
+        // The save keeps the model's format: offer that format's file names.
+        const QFileInfo current(page->filePath());
+        target = QFileDialog::getSaveFileName(this, tr("Save model as"),
+                                              QDir(lastFolder()).filePath(current.fileName()),
+                                              tr("Same format as %1 (*.%2);;All files (*)")
+                                                  .arg(current.fileName(), current.suffix()));
+    }
     if (target.isEmpty()) return false;
+    const QString before = page->filePath();
     const QString why = page->editor()->save(QFileInfo(target).absoluteFilePath());
     if (!why.isEmpty()) {
         Q_EMIT errorOccurred(why);
@@ -353,6 +453,10 @@ bool MainWindow::savePageAs(ModelPage* page, const QString& path) {
     }
     updateTabTitle(page);
     updateStatus();
+    if (page->filePath() != before) {  // Save As: a file the user will want to reopen
+        addRecent(page->filePath());
+        rememberFolderOf(page->filePath());
+    }
     statusBar()->showMessage(tr("Saved %1").arg(page->filePath()), 5000);
     return true;
 }

@@ -4,6 +4,7 @@
 // one tab per open model, progress while loading and a status line with the model's totals.
 #include <QHash>
 #include <QMainWindow>
+#include <QPointer>
 #include <QStringList>
 #include <memory>
 
@@ -14,6 +15,7 @@ class QDockWidget;
 class QLabel;
 class QMenu;
 class QProgressBar;
+class QStackedWidget;
 class QTabWidget;
 class QUndoGroup;
 
@@ -24,6 +26,7 @@ class ComparePage;
 class ExportDialog;
 class ModelLoader;
 class ModelPage;
+class StartPage;
 class TransferDialog;
 
 class MainWindow : public QMainWindow {
@@ -64,6 +67,8 @@ class MainWindow : public QMainWindow {
     // Help > About: version, licence, formats, library versions and licences (non-modal,
     // deletes itself when closed).
     AboutDialog* showAboutDialog();
+    // What the window shows while no model is open.
+    StartPage* startPage() const { return startPage_; }
 
   Q_SIGNALS:
     void pageAdded(ws::ui::ModelPage* page);
@@ -73,6 +78,7 @@ class MainWindow : public QMainWindow {
     void compareOpened(ws::ui::ComparePage* page);
 
   protected:
+    bool eventFilter(QObject* watched, QEvent* event) override;
     void dragEnterEvent(QDragEnterEvent* event) override;
     void dropEvent(QDropEvent* event) override;
     void closeEvent(QCloseEvent* event) override;
@@ -83,6 +89,13 @@ class MainWindow : public QMainWindow {
     void addRecent(const QString& path);
     void rebuildRecentMenu();
     void updateStatus();
+    // The history dock: shown on a model tab with edits, unless the user closed it.
+    void updateHistoryDock();
+    // Edit menu: the current page's selection edits.
+    void updateSelectionActions();
+    // File dialogs open where the user last opened or saved a file (home at first).
+    QString lastFolder() const;
+    void rememberFolderOf(const QString& file);
     void onLoaded(const QString& path, std::shared_ptr<Model> model);
     // Save / Discard / Cancel for a page with unsaved edits; true when it may close.
     bool mayClosePage(ModelPage* page);
@@ -97,6 +110,8 @@ class MainWindow : public QMainWindow {
                            const QString& why);
 
     ModelLoader* loader_ = nullptr;
+    QStackedWidget* central_ = nullptr;
+    StartPage* startPage_ = nullptr;
     QTabWidget* tabs_ = nullptr;
     QMenu* recentMenu_ = nullptr;
     QLabel* statusText_ = nullptr;
@@ -106,7 +121,11 @@ class MainWindow : public QMainWindow {
     QAction* undo_ = nullptr;  // disabled with redo_ while a long read holds the model
     QAction* redo_ = nullptr;
     QDockWidget* historyDock_ = nullptr;
-    QHash<QString, QString> pendingRestores_;  // opened file -> journal to replay into it
+    bool historyWanted_ = true;  // false once the user closed the history
+    QMenu* editMenu_ = nullptr;
+    QAction* selectionEnd_ = nullptr;
+    QList<QPointer<QAction>> shownSelectionActions_;  // a closed page's actions go with it
+    QHash<QString, QString> pendingRestores_;         // opened file -> journal to replay into it
 };
 
 }  // namespace ws::ui

@@ -1,21 +1,26 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "window/model_page.h"
 
+#include <QAction>
 #include <QHeaderView>
 #include <QLabel>
 #include <QLineEdit>
 #include <QLocale>
 #include <QPlainTextEdit>
+#include <QScrollBar>
 #include <QSortFilterProxyModel>
 #include <QSplitter>
 #include <QStackedWidget>
 #include <QTreeView>
+#include <QUndoStack>
 #include <QVBoxLayout>
+#include <algorithm>
 
 #include "edit/model_editor.h"
 #include "edit/values_edit_controller.h"
 #include "inspect/tensor_inspector.h"
 #include "layer/layer_overview.h"
+#include "text/gui_wording.h"
 #include "tree/model_tree_model.h"
 
 namespace ws::ui {
@@ -44,7 +49,8 @@ ModelPage::ModelPage(std::shared_ptr<Model> model, QWidget* parent)
     warnings_ = new QLabel(left);
     warnings_->setWordWrap(true);
     QStringList notes;
-    for (const auto& w : model_->warnings) notes << QString::fromStdString(w).toHtmlEscaped();
+    for (const auto& w : model_->warnings)
+        notes << inGuiWords(QString::fromStdString(w)).toHtmlEscaped();
     if (!model_->pickle.dangerousGlobals.empty()) {
         QStringList g;
         for (const auto& s : model_->pickle.dangerousGlobals) g << QString::fromStdString(s);
@@ -74,7 +80,11 @@ ModelPage::ModelPage(std::shared_ptr<Model> model, QWidget* parent)
     tree_->setAlternatingRowColors(true);
     tree_->header()->setSectionResizeMode(QHeaderView::Interactive);
     const int widths[] = {230, 90, 95, 45, 80, 70};
-    for (int c = 0; c < ModelTreeModel::ColumnCount; ++c) tree_->setColumnWidth(c, widths[c]);
+    int treeWidth = 0;
+    for (int c = 0; c < ModelTreeModel::ColumnCount; ++c) {
+        tree_->setColumnWidth(c, widths[c]);
+        treeWidth += widths[c];
+    }
     // Two levels show a typical model's layers and their tensors at once; for huge trees (LLM
     // checkpoints) expanding thousands of layers would stall the window, so only one.
     int nodes = 0;
@@ -82,9 +92,21 @@ ModelPage::ModelPage(std::shared_ptr<Model> model, QWidget* parent)
     tree_->expandToDepth(nodes > kLargeTreeNodes ? 0 : 1);
     leftLayout->addWidget(tree_, 1);
     connect(filter_, &QLineEdit::textChanged, this, [this](const QString& text) {
+        // The selected node stays selected (and in view) when it passes the new filter.
+        const QModelIndex selected = proxy_->mapToSource(tree_->currentIndex());
         proxy_->setFilterFixedString(text);
         if (!text.isEmpty()) tree_->expandAll();
+        const QModelIndex again = proxy_->mapFromSource(selected);
+        if (again.isValid()) {
+            tree_->setCurrentIndex(again);
+            tree_->scrollTo(again);
+        }
     });
+    auto* clearFilter = new QAction(tr("Clear the filter"), filter_);
+    clearFilter->setShortcut(Qt::Key_Escape);
+    clearFilter->setShortcutContext(Qt::WidgetShortcut);
+    connect(clearFilter, &QAction::triggered, filter_, &QLineEdit::clear);
+    filter_->addAction(clearFilter);
     connect(tree_->selectionModel(), &QItemSelectionModel::currentChanged, this,
             [this](const QModelIndex& current) { onCurrentChanged(current); });
 
@@ -104,13 +126,22 @@ ModelPage::ModelPage(std::shared_ptr<Model> model, QWidget* parent)
     right_->addWidget(valueText_);
     connect(layer_, &LayerOverview::tensorActivated, this, &ModelPage::selectPath);
     valuesEditing_ = new ValuesEditController(editor_, inspector_, this);
-    connect(editor_, &ModelEditor::tensorsChanged, this,
-            [this] { treeModel_->setEditedPaths(editor_->unsavedTensors()); });
+    // The marks follow the history's index, not only the edit notices: an undo or redo reports
+    // its tensors while the stack still stands at the old index.
+    auto markEdited = [this] { treeModel_->setEditedPaths(editor_->unsavedTensors()); };
+    connect(editor_, &ModelEditor::tensorsChanged, this, markEdited);
+    connect(editor_->undoStack(), &QUndoStack::indexChanged, this, markEdited);
+    connect(editor_->undoStack(), &QUndoStack::cleanChanged, this, markEdited);
     connect(editor_, &ModelEditor::modifiedChanged, this, &ModelPage::modifiedChanged);
     connect(editor_, &ModelEditor::tensorsChanged, layer_, &LayerOverview::tensorsEdited);
-    splitter->setStretchFactor(0, 2);
-    splitter->setStretchFactor(1, 3);
-    splitter->setSizes({620, 780});
+    // The tree keeps its width (all of its columns) when the window narrows or a dock opens;
+    // the views on the right give way.
+    splitter->setStretchFactor(0, 0);
+    splitter->setStretchFactor(1, 1);
+    // Wide enough for every column of the tree (with its scroll bar and frame), the rest right.
+    const int leftWidth = treeWidth + tree_->verticalScrollBar()->sizeHint().width() +
+                          2 * tree_->frameWidth() + leftLayout->contentsMargins().left() + 4;
+    splitter->setSizes({leftWidth, std::max(1400 - leftWidth, 400)});
 }
 
 EditSession& ModelPage::editSession() { return editor_->session(); }

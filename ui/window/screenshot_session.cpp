@@ -27,6 +27,8 @@ ScreenshotSession::ScreenshotSession(MainWindow* window, ScreenshotRequest reque
     connect(window_, &MainWindow::pageAdded, this, &ScreenshotSession::onPage);
     connect(window_, &MainWindow::errorOccurred, this, &ScreenshotSession::fail);
     QTimer::singleShot(kTimeoutMs, this, [this] { fail(QStringLiteral("timed out")); });
+    // The start page: what the window shows before any file is opened.
+    if (request_.view == QLatin1String("start")) captureSoon();
 }
 
 void ScreenshotSession::fail(const QString& why) {
