@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 // The element pairs of two tensors that differ most: what "compare" shows to lead the user to
 // the difference (a single edited weight among millions, with its index and both values).

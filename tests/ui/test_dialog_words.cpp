@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // The app speaks of its own fields and menus, never of the command line's flags: every flag
 // a core message can quote is reworded before the app shows it, and the app's own strings
 // name none. And Enter in the Transfer dialog's Template field loads the template without

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // The window as a new user meets it: a start page instead of a blank area (recent files, the
 // example model, the formats), Help with the shortcuts and the guide, a View menu and a
 // toolbar, the edit history only where there is one, selection edits in the Edit menu, Save

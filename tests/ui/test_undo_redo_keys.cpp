@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Undo and redo as a user gives them, by their keys (Ctrl+Z; Ctrl+Shift+Z and Ctrl+Y), and the
 // tree's "edited" mark following every step: set by an edit, gone after undoing it, back after
 // redoing it, gone after saving and back when undoing past the save.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // The largest element differences of two tensors (core/compare/top_differences.h) against
 // numpy: the same indices, in the same order, with the same values, on random tensors with a
 // handful of planted differences, including ties, a NaN and a strided (transposed) view.

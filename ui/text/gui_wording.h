@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 // The core's messages are written for both programs and name the command-line flags that
 // settle a problem ("give it with --input-shape"). In the app those flags do not exist: this

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #include "window/help_dialogs.h"
 
 #include <QAction>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 // What the window shows while no model is open: how to open one (button, recent files, the
 // bundled example, drag and drop) and which formats the app reads, instead of a blank area.
