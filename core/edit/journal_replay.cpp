@@ -73,7 +73,7 @@ void replayJournal(EditSession& session, const JournalState& journal) {
             takeBack(session.model(), journal, *c);
             holds = c;
             break;
-        } catch (const FormatError& e) {
+        } catch (const Error& e) {  // a refused region (EditRefused) too
             if (why.empty()) why = e.what();
         }
     }

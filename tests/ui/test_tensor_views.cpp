@@ -342,7 +342,7 @@ class TensorViewsTest : public QObject {
     void valuesShowTheShortestTextThatRoundTrips() {
         WS_REQUIRE_FIXTURE(file, "pytorch/gru_2layer_stock_state_dict.pth");
         const QString tensor = QStringLiteral("gru1.weight_ih_l0");  // (192, 28) f32
-        ModelPage* page = openAndWait(window_, file);
+        ModelPage* page = openFresh(window_, file);
         QVERIFY(page && selectTensorAndWait(page, tensor));
         page->inspector()->showTab(TensorInspector::ValuesTab);
         // numpy's own text for each element: the shortest that reads back as the float32.

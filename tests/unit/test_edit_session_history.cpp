@@ -80,7 +80,7 @@ TEST(EditSessionHistory, ARefusedMoveLeavesModelAndVersionAsTheyWere) {
     t.shape = {100, 50};  // row 150 is gone: taking the second step back is refused
     int moves = 0;
     session.observe([&](const SessionChange&) { ++moves; });
-    EXPECT_THROW(session.revertTo(0), ws::FormatError);
+    EXPECT_THROW(session.revertTo(0), ws::EditRefused);
     t.shape = shape;
     EXPECT_EQ(session.version(), 2u);
     EXPECT_EQ(moves, 0);
@@ -89,7 +89,7 @@ TEST(EditSessionHistory, ARefusedMoveLeavesModelAndVersionAsTheyWere) {
     // Going forward: the first step goes, the second is refused, the first comes back.
     session.revertTo(0);
     t.shape = {100, 50};
-    EXPECT_THROW(session.revertTo(2), ws::FormatError);
+    EXPECT_THROW(session.revertTo(2), ws::EditRefused);
     t.shape = shape;
     EXPECT_EQ(session.version(), 0u);
     EXPECT_NE(at(*model, 1, 1), 4.0);

@@ -32,6 +32,12 @@ ModelEditor::ModelEditor(std::shared_ptr<Model> model, const QString& sourcePath
 }
 
 ModelEditor::~ModelEditor() {
+    // The stack is a child: left to ~QObject, it would be cleared after the session is gone, and
+    // its indexChanged would reach listeners (the page's edited marks) that ask this half-
+    // destroyed editor. Go first, and quietly.
+    stack_->blockSignals(true);
+    delete stack_;
+    stack_ = nullptr;
     session_.unobserve(observer_);
     dropJournal();
 }

@@ -67,7 +67,7 @@ MappingCheck checkMapping(const Model& source, const QString& templatePath,
     try {
         try {
             target = openModel(templatePath.toStdString());
-        } catch (const FormatError& e) {
+        } catch (const Error& e) {
             throw FormatError(std::string("template: ") + e.what());  // as fillTemplate says it
         }
         convert::TransferOptions options;
